@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels gnvsec builds against, in one place.
+ *
+ * Kbuild force-includes this header into every module file and defines
+ * GNVSEC_HAVE_* from probes of the target kernel's headers (see Kbuild):
+ * distribution kernels backport features, so version numbers would lie.
+ * Core files use the names below and stay free of version conditionals.
+ */
+#ifndef _GNVSEC_COMPAT_H
+#define _GNVSEC_COMPAT_H
+
+/* NETIF_F_LLTX became the dev->lltx bit. */
+#ifdef GNVSEC_HAVE_DEV_LLTX
+#define gnvsec_set_lltx(dev)	((dev)->lltx = true)
+#else
+#define gnvsec_set_lltx(dev)	((dev)->features |= NETIF_F_LLTX)
+#endif
+
+/* rtnl_link_ops.newlink gained struct rtnl_newlink_params. */
+#ifdef GNVSEC_HAVE_NEWLINK_PARAMS
+#define GNVSEC_NEWLINK(fn)	.newlink = fn##_params
+#else
+#define GNVSEC_NEWLINK(fn)	.newlink = fn
+#endif
+
+#endif /* _GNVSEC_COMPAT_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gnvsec net_device: netdev ops, the "gnvsec" rtnl_link kind and the
+ * per-namespace state that ties tunnels and sockets together.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <net/ip_tunnels.h>
+#include <net/rtnetlink.h>
+#include <net/net_namespace.h>
+
+#include "gnvsec.h"
+
+unsigned int gnvsec_net_id __read_mostly;
+
+static int gnvsec_dev_init(struct net_device *dev)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+	int err;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+
+	err = gro_cells_init(&tun->gro_cells, dev);
+	if (err) {
+		free_percpu(dev->tstats);
+		return err;
+	}
+	return 0;
+}
+
+static void gnvsec_dev_uninit(struct net_device *dev)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+
+	gro_cells_destroy(&tun->gro_cells);
+	free_percpu(dev->tstats);
+}
+
+static void gnvsec_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *stats)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+	u64 tx = 0, rx = 0;
+	int i;
+
+	netdev_stats_to_stats64(stats, &dev->stats);
+	dev_fetch_sw_netstats(stats, dev->tstats);
+
+	for (i = GNVSEC_STAT_TX_UNCONFIGURED; i <= GNVSEC_STAT_TX_ERROR; i++)
+		tx += atomic64_read(&tun->drops[i]);
+	for (i = GNVSEC_STAT_RX_PLAINTEXT; i <= GNVSEC_STAT_RX_ERROR; i++)
+		rx += atomic64_read(&tun->drops[i]);
+	stats->tx_dropped += tx;
+	stats->rx_dropped += rx;
+}
+
+static int gnvsec_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+
+	/* An MTU set from outside sticks; gnvsec stops deriving its own. */
+	if (!tun->mtu_auto)
+		tun->mtu_user = true;
+	dev->mtu = new_mtu;
+	return 0;
+}
+
+static const struct net_device_ops gnvsec_netdev_ops = {
+	.ndo_init		= gnvsec_dev_init,
+	.ndo_uninit		= gnvsec_dev_uninit,
+	.ndo_start_xmit		= gnvsec_xmit,
+	.ndo_get_stats64	= gnvsec_get_stats64,
+	.ndo_change_mtu		= gnvsec_change_mtu,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static const struct device_type gnvsec_type = {
+	.name = "gnvsec",
+};
+
+static void gnvsec_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	dev->netdev_ops = &gnvsec_netdev_ops;
+	dev->needs_free_netdev = true;
+	SET_NETDEV_DEVTYPE(dev, &gnvsec_type);
+
+	gnvsec_set_lltx(dev);
+	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
+			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
+	dev->hw_features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
+			    NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
+
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - GNVSEC_HLEN4;
+	dev->mtu = ETH_DATA_LEN - GNVSEC_HLEN4;
+
+	netif_keep_dst(dev);
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	eth_hw_addr_random(dev);
+}
+
+bool gnvsec_is_tunnel(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &gnvsec_link_ops;
+}
+
+/* Under RTNL: gives the new device its first configuration and lists it. */
+static int gnvsec_register(struct net_device *dev)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+	struct gnvsec_net *gn = gnvsec_pernet(dev_net(dev));
+	int err;
+
+	tun->dev = dev;
+	err = gnvsec_tunnel_init_cfg(tun);
+	if (err)
+		return err;
+
+	err = register_netdevice(dev);
+	if (err) {
+		gnvsec_tunnel_unpublish(tun);
+		return err;
+	}
+
+	list_add_tail(&tun->list, &gn->tunnels);
+	gn->genid++;
+	return 0;
+}
+
+static int gnvsec_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	return gnvsec_register(dev);
+}
+
+static void gnvsec_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+	struct gnvsec_net *gn = gnvsec_pernet(dev_net(dev));
+
+	gnvsec_genl_notify(tun, GNVSEC_CMD_TUNNEL_DEL);
+	list_del(&tun->list);
+	gn->genid++;
+	/* Unhashed before the device goes: no packet finds it any more. */
+	gnvsec_tunnel_unpublish(tun);
+	unregister_netdevice_queue(dev, head);
+}
+
+struct rtnl_link_ops gnvsec_link_ops __read_mostly = {
+	.kind		= "gnvsec",
+	.priv_size	= sizeof(struct gnvsec_tunnel),
+	.setup		= gnvsec_setup,
+	GNVSEC_NEWLINK(gnvsec_newlink),
+	.dellink	= gnvsec_dellink,
+};
+
+/* Creates a tunnel device for GNVSEC_CMD_TUNNEL_NEW, under RTNL. */
+struct net_device *gnvsec_tunnel_create(struct net *net, const char *name,
+					struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(sizeof(struct gnvsec_tunnel), name,
+			   NET_NAME_USER, gnvsec_setup);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+
+	dev_net_set(dev, net);
+	dev->rtnl_link_ops = &gnvsec_link_ops;
+	err = gnvsec_register(dev);
+	if (err) {
+		free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
+
+static int __net_init gnvsec_init_net(struct net *net)
+{
+	struct gnvsec_net *gn = gnvsec_pernet(net);
+
+	gn->net = net;
+	INIT_LIST_HEAD(&gn->tunnels);
+	INIT_LIST_HEAD(&gn->socks);
+	ida_init(&gn->mark_ida);
+	/* Non-zero, so that the first dump can already detect a change. */
+	gn->genid = 1;
+	return 0;
+}
+
+static void __net_exit gnvsec_exit_batch_net(struct list_head *net_list)
+{
+	struct gnvsec_tunnel *tun, *next;
+	struct gnvsec_net *gn;
+	struct net *net;
+	LIST_HEAD(list);
+
+	rtnl_lock();
+	list_for_each_entry(net, net_list, exit_list) {
+		gn = gnvsec_pernet(net);
+		list_for_each_entry_safe(tun, next, &gn->tunnels, list)
+			gnvsec_dellink(tun->dev, &list);
+	}
+	unregister_netdevice_many(&list);
+	rtnl_unlock();
+
+	list_for_each_entry(net, net_list, exit_list) {
+		gn = gnvsec_pernet(net);
+		WARN_ON_ONCE(!list_empty(&gn->socks));
+		ida_destroy(&gn->mark_ida);
+	}
+}
+
+static struct pernet_operations gnvsec_net_ops = {
+	.init = gnvsec_init_net,
+	.exit_batch = gnvsec_exit_batch_net,
+	.id   = &gnvsec_net_id,
+	.size = sizeof(struct gnvsec_net),
+};
+
+int gnvsec_device_init(void)
+{
+	int err;
+
+	err = register_pernet_device(&gnvsec_net_ops);
+	if (err)
+		goto err_pernet;
+
+	err = rtnl_link_register(&gnvsec_link_ops);
+	if (err)
+		goto err_link;
+	return 0;
+
+err_link:
+	unregister_pernet_device(&gnvsec_net_ops);
+err_pernet:
+	return err;
+}
+
+void gnvsec_device_uninit(void)
+{
+	/* Deletes every tunnel of every namespace through gnvsec_dellink. */
+	rtnl_link_unregister(&gnvsec_link_ops);
+	unregister_pernet_device(&gnvsec_net_ops);
+}

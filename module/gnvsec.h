@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gnvsec internals shared between the files of the module.
+ *
+ * Lifetimes, in one place:
+ *  - struct gnvsec_tunnel lives in netdev_priv() of its net_device and dies
+ *    with it; the device is unregistered under RTNL and freed after an RCU
+ *    grace period (netdev core), so RCU readers may use tun->dev.
+ *  - struct gnvsec_cfg is immutable once published in tun->cfg. A change
+ *    builds a new one, hashes it, publishes it with rcu_assign_pointer(),
+ *    unhashes the old one and frees it after a grace period. The datapath
+ *    reads exactly one consistent configuration per packet.
+ *  - struct gnvsec_sock is shared by every cfg of a namespace that uses its
+ *    (family, port). Its refcount is changed only under RTNL; the memory is
+ *    freed after a grace period, so RCU readers holding a cfg may still use
+ *    cfg->gs->sock->sk (UDP sockets are SOCK_RCU_FREE).
+ */
+#ifndef _GNVSEC_H
+#define _GNVSEC_H
+
+#include <linux/netdevice.h>
+#include <linux/in6.h>
+#include <linux/atomic.h>
+#include <net/dst_cache.h>
+#include <net/geneve.h>
+#include <net/udp.h>
+#include <net/gro_cells.h>
+#include <net/netns/generic.h>
+#include <net/xfrm.h>
+
+#include "linux/gnvsec.h"
+
+#define GNVSEC_HASH_BITS	8
+/* Geneve (RFC 8926): version 0; UDP plus the 8-byte base header. */
+#define GNVSEC_GENEVE_VER	0
+#define GNVSEC_GENEVE_HLEN	(sizeof(struct udphdr) + sizeof(struct genevehdr))
+/* Outer headers: IP + UDP + Geneve base header + inner Ethernet. */
+#define GNVSEC_HLEN4	(sizeof(struct iphdr) + GNVSEC_GENEVE_HLEN + ETH_HLEN)
+#define GNVSEC_HLEN6	(sizeof(struct ipv6hdr) + GNVSEC_GENEVE_HLEN + ETH_HLEN)
+/* ESP with a 64-bit IV and a 128-bit ICV (AES-GCM), worst-case padding. */
+#define GNVSEC_ESP_OVERHEAD	40
+/* ESP-in-UDP (RFC 3948) adds one UDP header. */
+#define GNVSEC_NATT_OVERHEAD	8
+
+enum gnvsec_bind {
+	GNVSEC_BIND_NONE,
+	GNVSEC_BIND_REQID,
+	GNVSEC_BIND_SPI,
+};
+
+struct gnvsec_sock;
+struct gnvsec_tunnel;
+
+struct gnvsec_cfg {
+	struct hlist_node hnode;	/* in gs->vni_hash while published */
+	struct rcu_head rcu;
+	struct gnvsec_tunnel *tun;
+	struct gnvsec_sock *gs;		/* NULL while unconfigured */
+	struct dst_cache dst_cache;	/* usable with marked skbs */
+
+	sa_family_t family;		/* 0: no remote yet */
+	xfrm_address_t remote;
+	xfrm_address_t local;		/* all-zero: chosen by routing */
+	u32 vni;
+	__be16 port;
+	u32 mark;
+	u32 mark_mask;
+	u8 ipsec_mode;			/* enum gnvsec_ipsec_mode */
+	u8 encap_mode;			/* enum gnvsec_encap_mode */
+	u8 bind;			/* enum gnvsec_bind */
+	u32 reqid;
+	__be32 spi_out;
+	__be32 spi_in;
+	char chassis[GNVSEC_CHASSIS_MAXLEN];
+};
+
+struct gnvsec_tunnel {
+	struct net_device *dev;
+	struct list_head list;		/* gn->tunnels, under RTNL */
+	struct gnvsec_cfg __rcu *cfg;
+	struct gro_cells gro_cells;
+	atomic64_t drops[__GNVSEC_STAT_MAX];
+	int mark_slot;			/* automatic mark's IDA slot, or 0 */
+	bool mtu_user;			/* MTU chosen by the user: keep it */
+	bool mtu_auto;			/* gnvsec itself is setting the MTU */
+};
+
+struct gnvsec_sock {
+	struct list_head list;		/* gn->socks, under RTNL */
+	struct rcu_head rcu;
+	struct socket *sock;
+	struct gnvsec_net *gn;
+	int refcnt;			/* under RTNL */
+	sa_family_t family;
+	__be16 port;
+	struct hlist_head vni_hash[1 << GNVSEC_HASH_BITS];
+};
+
+struct gnvsec_net {
+	struct net *net;
+	struct list_head tunnels;
+	struct list_head socks;
+	struct ida mark_ida;		/* slots of automatic marks */
+	u32 genid;			/* bumped on every change, for dumps */
+	bool ipsec;			/* the "ipsec=true" switch */
+	bool encap;			/* force NAT-T everywhere */
+	atomic64_t drops[__GNVSEC_STAT_MAX];
+};
+
+extern unsigned int gnvsec_net_id;
+extern struct rtnl_link_ops gnvsec_link_ops;
+
+static inline struct gnvsec_net *gnvsec_pernet(const struct net *net)
+{
+	return net_generic(net, gnvsec_net_id);
+}
+
+static inline struct genevehdr *gnvsec_geneve_hdr(const struct sk_buff *skb)
+{
+	return (struct genevehdr *)(udp_hdr(skb) + 1);
+}
+
+static inline void gnvsec_count(atomic64_t *drops, enum gnvsec_stat why)
+{
+	atomic64_inc(&drops[why]);
+}
+
+/* Whether IPsec applies to this configuration right now. */
+static inline bool gnvsec_ipsec_required(const struct gnvsec_cfg *cfg,
+					 const struct gnvsec_net *gn)
+{
+	return cfg->ipsec_mode == GNVSEC_IPSEC_REQUIRED ||
+	       (cfg->ipsec_mode == GNVSEC_IPSEC_INHERIT && READ_ONCE(gn->ipsec));
+}
+
+static inline bool gnvsec_encap_forced(const struct gnvsec_cfg *cfg,
+				       const struct gnvsec_net *gn)
+{
+	return cfg->encap_mode == GNVSEC_ENCAP_FORCE ||
+	       (cfg->encap_mode == GNVSEC_ENCAP_INHERIT && READ_ONCE(gn->encap));
+}
+
+/* device.c */
+int gnvsec_device_init(void);
+void gnvsec_device_uninit(void);
+bool gnvsec_is_tunnel(const struct net_device *dev);
+struct net_device *gnvsec_tunnel_create(struct net *net, const char *name,
+					struct netlink_ext_ack *extack);
+
+/* table.c */
+struct gnvsec_cfg *gnvsec_cfg_clone(const struct gnvsec_cfg *old);
+void gnvsec_cfg_free(struct gnvsec_cfg *cfg);
+int gnvsec_tunnel_apply(struct gnvsec_tunnel *tun, struct gnvsec_cfg *cfg,
+			struct netlink_ext_ack *extack);
+void gnvsec_tunnel_unpublish(struct gnvsec_tunnel *tun);
+int gnvsec_tunnel_set_mtu(struct gnvsec_tunnel *tun, int mtu,
+			  struct netlink_ext_ack *extack);
+int gnvsec_tunnel_init_cfg(struct gnvsec_tunnel *tun);
+struct gnvsec_cfg *gnvsec_table_lookup(struct gnvsec_sock *gs, u32 vni,
+				       const xfrm_address_t *remote);
+
+/* socket.c */
+struct gnvsec_sock *gnvsec_sock_get(struct gnvsec_net *gn, sa_family_t family,
+				    __be16 port);
+void gnvsec_sock_put(struct gnvsec_sock *gs);
+
+/* rx.c */
+int gnvsec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* tx.c */
+netdev_tx_t gnvsec_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* ipsec.c */
+struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
+			       const struct gnvsec_net *gn, __be16 sport,
+			       xfrm_address_t *saddr,
+			       enum gnvsec_stat *why);
+enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
+				       const struct gnvsec_net *gn,
+				       const struct sk_buff *skb);
+enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
+					   const struct gnvsec_net *gn);
+
+/* netlink.c */
+int gnvsec_genl_init(void);
+void gnvsec_genl_uninit(void);
+void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd);
+
+#endif /* _GNVSEC_H */

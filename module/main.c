@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gnvsec: an IPsec-aware Geneve tunnel port. Module init and exit only.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/rtnetlink.h>
+
+#include "gnvsec.h"
+
+static int __init gnvsec_mod_init(void)
+{
+	int err;
+
+	err = gnvsec_device_init();
+	if (err)
+		goto err_device;
+
+	err = gnvsec_genl_init();
+	if (err)
+		goto err_netlink;
+
+	pr_info("gnvsec: IPsec-aware Geneve tunnels loaded\n");
+	return 0;
+
+err_netlink:
+	gnvsec_device_uninit();
+err_device:
+	return err;
+}
+
+static void __exit gnvsec_mod_exit(void)
+{
+	/* Configuration first, so nothing can create a tunnel during teardown. */
+	gnvsec_genl_uninit();
+	gnvsec_device_uninit();
+}
+
+module_init(gnvsec_mod_init);
+module_exit(gnvsec_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec-aware Geneve tunnel port");
+MODULE_AUTHOR("The gnvsec developers");
+MODULE_VERSION(GNVSEC_VERSION);
+MODULE_ALIAS_RTNL_LINK("gnvsec");
+MODULE_ALIAS_GENL_FAMILY(GNVSEC_GENL_NAME);
