@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gnvsecctl: configure gnvsec tunnels, their IPsec binding and the
+ * per-namespace switches. The grammar follows ip(8): OBJECT COMMAND ARGS,
+ * with unambiguous abbreviations of every keyword.
+ *
+ * Exit status: 0 success, 1 the kernel refused (its message is printed),
+ * 2 usage error.
+ */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+
+#include "gnvsecctl.h"
+
+static bool json;
+
+static const char usage_text[] =
+"Usage: gnvsecctl [-j] OBJECT COMMAND [ARGS]\n"
+"  tunnel add NAME remote ADDR [OPTIONS]\n"
+"  tunnel set NAME [remote ADDR] [OPTIONS]\n"
+"  tunnel del NAME\n"
+"  tunnel bind NAME { reqid R | spi-out SPI spi-in SPI }\n"
+"  tunnel unbind NAME\n"
+"  tunnels show [NAME]            (also: tunnel show [NAME])\n"
+"  global show\n"
+"  global set [ipsec true|false] [encapsulation true|false]\n"
+"  sa add NAME spi-out SPI spi-in SPI key-out KEY key-in KEY\n"
+"         [aead ALG | null] [reqid R]\n"
+"  sa del NAME [spi-out SPI spi-in SPI]\n"
+"  help [OBJECT]\n"
+"OPTIONS := [local ADDR] [vni N] [dstport P] [chassis NAME]\n"
+"           [mark VALUE[/MASK]] [ipsec required|off|inherit]\n"
+"           [encap force|auto|inherit] [mtu N]\n"
+"KEY := hex bytes, 0x prefix optional, or @FILE holding them\n";
+
+static void usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fputs("gnvsecctl: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputs("\n", stderr);
+	}
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+/*
+ * Matches @arg against @words (NULL-terminated): an exact match or a
+ * prefix of exactly one word. Returns the index, -1 for none, -2 when
+ * ambiguous.
+ */
+static int keyword(const char *arg, const char *const *words)
+{
+	size_t len = strlen(arg);
+	int i, found = -1;
+
+	if (!len)
+		return -1;
+	for (i = 0; words[i]; i++) {
+		if (!strcmp(arg, words[i]))
+			return i;
+		if (!strncmp(arg, words[i], len))
+			found = found == -1 ? i : -2;
+	}
+	return found;
+}
+
+static int need_keyword(const char *what, const char *arg,
+			const char *const *words)
+{
+	int i = keyword(arg, words);
+
+	if (i == -2)
+		usage("ambiguous %s \"%s\"", what, arg);
+	if (i < 0)
+		usage("unknown %s \"%s\"", what, arg);
+	return i;
+}
+
+static unsigned long parse_num(const char *what, const char *arg,
+			       unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-' || v > max)
+		usage("invalid %s \"%s\" (0..%lu)", what, arg, max);
+	return v;
+}
+
+static void parse_addr(const char *what, const char *arg, struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, arg, &a->in4) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, arg, &a->in6) == 1)
+		a->family = AF_INET6;
+	else
+		usage("invalid %s address \"%s\"", what, arg);
+}
+
+static const char *const bool_words[] = { "false", "true", "no", "yes",
+					  "off", "on", NULL };
+
+static bool parse_bool(const char *what, const char *arg)
+{
+	return need_keyword(what, arg, bool_words) & 1;
+}
+
+static void put_addr(struct nlmsghdr *nlh, int attr4, int attr6,
+		     const struct addr *a)
+{
+	mnl_attr_put(nlh, a->family == AF_INET ? attr4 : attr6,
+		     a->family == AF_INET ? 4 : 16, a->bytes);
+}
+
+static const char *const tunnel_opts[] = {
+	"remote", "local", "vni", "dstport", "chassis", "mark", "ipsec",
+	"encap", "mtu", NULL
+};
+
+static const char *const ipsec_words[] = { "inherit", "off", "required", NULL };
+static const char *const encap_words[] = { "inherit", "auto", "force", NULL };
+
+/* Tunnel options into attributes; returns whether a remote was given. */
+static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
+{
+	bool remote = false;
+	struct addr a;
+	int i;
+
+	for (i = 0; i < argc; i += 2) {
+		int opt = need_keyword("option", argv[i], tunnel_opts);
+		const char *val = argv[i + 1];
+		char *slash;
+
+		if (i + 1 >= argc)
+			usage("option \"%s\" needs a value", tunnel_opts[opt]);
+		switch (opt) {
+		case 0:
+			parse_addr("remote", val, &a);
+			put_addr(nlh, GNVSEC_A_REMOTE4, GNVSEC_A_REMOTE6, &a);
+			remote = true;
+			break;
+		case 1:
+			parse_addr("local", val, &a);
+			put_addr(nlh, GNVSEC_A_LOCAL4, GNVSEC_A_LOCAL6, &a);
+			break;
+		case 2:
+			/* Range checks are the kernel's: its words reach the user. */
+			mnl_attr_put_u32(nlh, GNVSEC_A_VNI,
+					 parse_num("vni", val, UINT32_MAX));
+			break;
+		case 3:
+			mnl_attr_put_u16(nlh, GNVSEC_A_PORT,
+					 parse_num("dstport", val, 65535));
+			break;
+		case 4:
+			if (strlen(val) >= GNVSEC_CHASSIS_MAXLEN)
+				usage("chassis name longer than %d characters",
+				      GNVSEC_CHASSIS_MAXLEN - 1);
+			mnl_attr_put_strz(nlh, GNVSEC_A_CHASSIS, val);
+			break;
+		case 5: {
+			char copy[64];
+
+			snprintf(copy, sizeof(copy), "%s", val);
+			slash = strchr(copy, '/');
+			if (slash)
+				*slash++ = '\0';
+			mnl_attr_put_u32(nlh, GNVSEC_A_MARK,
+					 parse_num("mark", copy, UINT32_MAX));
+			if (slash)
+				mnl_attr_put_u32(nlh, GNVSEC_A_MARK_MASK,
+						 parse_num("mark mask", slash,
+							   UINT32_MAX));
+			break;
+		}
+		case 6:
+			mnl_attr_put_u8(nlh, GNVSEC_A_IPSEC,
+					need_keyword("ipsec mode", val, ipsec_words));
+			break;
+		case 7:
+			mnl_attr_put_u8(nlh, GNVSEC_A_ENCAP,
+					need_keyword("encap mode", val, encap_words));
+			break;
+		case 8:
+			mnl_attr_put_u32(nlh, GNVSEC_A_MTU,
+					 parse_num("mtu", val, UINT32_MAX));
+			break;
+		}
+	}
+	return remote;
+}
+
+static void request(struct nl *nl, struct nlmsghdr *nlh, const char *what)
+{
+	int err = nl_talk(nl, nlh, NULL, NULL);
+
+	if (err)
+		nl_fail(what, err);
+}
+
+static void check_name(const char *name)
+{
+	if (!*name || strlen(name) >= 16)
+		usage("invalid tunnel name \"%s\"", name);
+}
+
+static int cmd_tunnel_change(struct nl *nl, uint8_t cmd, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (argc < 1)
+		usage("missing tunnel name");
+	check_name(argv[0]);
+	nlh = genl_msg(nl, buf, cmd, 0);
+	mnl_attr_put_strz(nlh, GNVSEC_A_IFNAME, argv[0]);
+	if (cmd == GNVSEC_CMD_TUNNEL_DEL || cmd == GNVSEC_CMD_TUNNEL_UNBIND) {
+		if (argc > 1)
+			usage("unexpected \"%s\"", argv[1]);
+	} else if (argc % 2 == 0) {
+		usage("option \"%s\" needs a value", argv[argc - 1]);
+	} else if (!put_tunnel_opts(nlh, argc - 1, argv + 1) &&
+		   cmd == GNVSEC_CMD_TUNNEL_NEW) {
+		usage("tunnel add needs \"remote ADDR\"");
+	}
+	request(nl, nlh, argv[0]);
+	return EXIT_OK;
+}
+
+static const char *const bind_opts[] = { "reqid", "spi-out", "spi-in", NULL };
+
+static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	static const int attrs[] = { GNVSEC_A_REQID, GNVSEC_A_SPI_OUT,
+				     GNVSEC_A_SPI_IN };
+	struct nlmsghdr *nlh;
+	int i;
+
+	if (argc < 3 || argc % 2 == 0)
+		usage("tunnel bind NAME { reqid R | spi-out SPI spi-in SPI }");
+	check_name(argv[0]);
+	nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_BIND, 0);
+	mnl_attr_put_strz(nlh, GNVSEC_A_IFNAME, argv[0]);
+	for (i = 1; i < argc; i += 2) {
+		int opt = need_keyword("option", argv[i], bind_opts);
+
+		mnl_attr_put_u32(nlh, attrs[opt],
+				 parse_num(bind_opts[opt], argv[i + 1], UINT32_MAX));
+	}
+	request(nl, nlh, argv[0]);
+	return EXIT_OK;
+}
+
+static int global_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return global_parse(nlh, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static void global_get(struct nl *nl, struct global *g)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(nl, buf, GNVSEC_CMD_GLOBAL_GET, 0);
+	int err = nl_talk(nl, nlh, global_cb, g);
+
+	if (err)
+		nl_fail("global", err);
+}
+
+struct tunnel_list {
+	struct tunnel *v;
+	size_t n, cap;
+};
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tunnel_list *l = data;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			die(EXIT_KERNEL, "out of memory");
+	}
+	return tunnel_parse(nlh, &l->v[l->n++]) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct tunnel *)a)->name,
+		      ((const struct tunnel *)b)->name);
+}
+
+/* Every tunnel of the namespace; a dump that raced a change is retried. */
+static void tunnel_dump(struct nl *nl, struct tunnel_list *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err, tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		l->n = 0;
+		nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_GET, NLM_F_DUMP);
+		err = nl_talk(nl, nlh, list_cb, l);
+		if (err != -EINTR)
+			break;
+		/* Unread parts of the old dump would confuse the next one. */
+		nl_close(nl);
+		if (nl_open_genl(nl))
+			die(EXIT_KERNEL, "cannot reopen netlink");
+	}
+	if (err)
+		nl_fail("dump", err);
+	qsort(l->v, l->n, sizeof(*l->v), by_name);
+}
+
+static int cmd_show(struct nl *nl, int argc, char **argv)
+{
+	struct tunnel_list l = { 0 };
+	struct global g;
+	size_t i;
+
+	if (argc > 1)
+		usage("unexpected \"%s\"", argv[1]);
+	global_get(nl, &g);
+	if (argc == 1) {
+		check_name(argv[0]);
+		l.v = calloc(1, sizeof(*l.v));
+		if (!l.v)
+			die(EXIT_KERNEL, "out of memory");
+		tunnel_get(nl, argv[0], l.v);
+		l.n = 1;
+	} else {
+		tunnel_dump(nl, &l);
+	}
+
+	if (json)
+		fputs("[", stdout);
+	for (i = 0; i < l.n; i++) {
+		if (json && i)
+			fputs(",", stdout);
+		else if (!json && i)
+			fputs("\n", stdout);
+		tunnel_print(stdout, &l.v[i], &g, json);
+	}
+	if (json)
+		fputs("]\n", stdout);
+	free(l.v);
+	return EXIT_OK;
+}
+
+static const char *const global_opts[] = { "ipsec", "encapsulation", NULL };
+
+static int cmd_global(struct nl *nl, int argc, char **argv)
+{
+	static const char *const cmds[] = { "show", "set", NULL };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct global g;
+	int i;
+
+	if (argc < 1 || need_keyword("command", argv[0], cmds) == 0) {
+		if (argc > 1)
+			usage("unexpected \"%s\"", argv[1]);
+		global_get(nl, &g);
+		global_print(stdout, &g, json);
+		return EXIT_OK;
+	}
+
+	if (argc < 3 || argc % 2 == 0)
+		usage("global set [ipsec true|false] [encapsulation true|false]");
+	nlh = genl_msg(nl, buf, GNVSEC_CMD_GLOBAL_SET, 0);
+	for (i = 1; i < argc; i += 2) {
+		int opt = need_keyword("option", argv[i], global_opts);
+
+		mnl_attr_put_u8(nlh, opt ? GNVSEC_A_GLOBAL_ENCAP :
+					   GNVSEC_A_GLOBAL_IPSEC,
+				parse_bool(global_opts[opt], argv[i + 1]));
+	}
+	request(nl, nlh, "global");
+	return EXIT_OK;
+}
+
+/* KEY: hex (0x optional) or @FILE holding hex; returns its length. */
+static int parse_key(const char *what, const char *arg, uint8_t *key,
+		     size_t max)
+{
+	char text[256], *s = text;
+	size_t n = 0, len;
+	int fd;
+
+	if (arg[0] == '@') {
+		ssize_t r;
+
+		fd = open(arg + 1, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			usage("cannot read %s file \"%s\": %s", what, arg + 1,
+			      strerror(errno));
+		r = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (r < 0)
+			usage("cannot read %s file \"%s\"", what, arg + 1);
+		text[r] = '\0';
+	} else {
+		snprintf(text, sizeof(text), "%s", arg);
+	}
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2, len -= 2;
+	/* The error names the key, never shows it. */
+	if (!len || len % 2 || len / 2 > max)
+		usage("%s must be an even number of hex digits, at most %zu bytes",
+		      what, max);
+	for (n = 0; n < len / 2; n++) {
+		unsigned int byte;
+
+		if (!isxdigit((unsigned char)s[2 * n]) ||
+		    !isxdigit((unsigned char)s[2 * n + 1]) ||
+		    sscanf(s + 2 * n, "%2x", &byte) != 1)
+			usage("%s is not hexadecimal", what);
+		key[n] = byte;
+	}
+	memset(text, 0, sizeof(text));
+	return n;
+}
+
+static const char *const sa_opts[] = { "spi-out", "spi-in", "key-out",
+				       "key-in", "aead", "null", "reqid", NULL };
+
+static void need_local(const struct tunnel *t)
+{
+	if (!t->remote.family)
+		die(EXIT_USAGE, "%s: tunnel has no remote address", t->name);
+	if (!t->local.family)
+		die(EXIT_USAGE, "%s: SAs need the tunnel's local address: "
+		    "gnvsecctl tunnel set %s local ADDR", t->name, t->name);
+}
+
+static void bind_spis(struct nl *nl, const char *name, uint32_t out,
+		      uint32_t in)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_BIND, 0);
+
+	mnl_attr_put_strz(nlh, GNVSEC_A_IFNAME, name);
+	mnl_attr_put_u32(nlh, GNVSEC_A_SPI_OUT, out);
+	mnl_attr_put_u32(nlh, GNVSEC_A_SPI_IN, in);
+	request(nl, nlh, name);
+}
+
+static int cmd_sa_add(struct nl *nl, int argc, char **argv)
+{
+	struct sa_spec spec = {
+		.aead = "rfc4106(gcm(aes))",
+		.encap_sport = 4500,
+		.encap_dport = 4500,
+	};
+	int key_out_len = -1, key_in_len = -1, err, i;
+	bool null = false;
+	struct global g;
+	struct tunnel t;
+
+	if (argc < 1)
+		usage("missing tunnel name");
+	check_name(argv[0]);
+	for (i = 1; i < argc; i += 2) {
+		int opt = need_keyword("option", argv[i], sa_opts);
+
+		if (opt == 5) {		/* "null" takes no value */
+			null = true;
+			i--;
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage("option \"%s\" needs a value", sa_opts[opt]);
+		switch (opt) {
+		case 0:
+			spec.spi_out = parse_num("spi-out", argv[i + 1], UINT32_MAX);
+			break;
+		case 1:
+			spec.spi_in = parse_num("spi-in", argv[i + 1], UINT32_MAX);
+			break;
+		case 2:
+			key_out_len = parse_key("key-out", argv[i + 1],
+						spec.key_out, sizeof(spec.key_out));
+			break;
+		case 3:
+			key_in_len = parse_key("key-in", argv[i + 1],
+					       spec.key_in, sizeof(spec.key_in));
+			break;
+		case 4:
+			spec.aead = argv[i + 1];
+			break;
+		case 6:
+			spec.reqid = parse_num("reqid", argv[i + 1], UINT32_MAX);
+			break;
+		}
+	}
+	if (spec.spi_out < 256 || spec.spi_in < 256)
+		usage("sa add needs spi-out and spi-in, each at least 256");
+	if (null) {
+		spec.aead = NULL;
+	} else {
+		if (key_out_len < 0 || key_in_len < 0)
+			usage("sa add needs key-out and key-in");
+		if (key_out_len != key_in_len)
+			usage("key-out and key-in must have the same length");
+		spec.key_len = key_out_len;
+	}
+
+	tunnel_get(nl, argv[0], &t);
+	need_local(&t);
+	global_get(nl, &g);
+	spec.encap = t.encap == GNVSEC_ENCAP_FORCE ||
+		     (t.encap == GNVSEC_ENCAP_INHERIT && g.encap);
+
+	err = xfrm_sa_add(&t, &spec);
+	/* Keys stay in memory no longer than needed. */
+	memset(spec.key_out, 0, sizeof(spec.key_out));
+	memset(spec.key_in, 0, sizeof(spec.key_in));
+	if (err)
+		nl_fail("sa add", err);
+	bind_spis(nl, t.name, spec.spi_out, spec.spi_in);
+	return EXIT_OK;
+}
+
+static int cmd_sa_del(struct nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t spi_out = 0, spi_in = 0;
+	struct nlmsghdr *nlh;
+	struct tunnel t;
+	bool all;
+	int err, i;
+
+	if (argc != 1 && argc != 5)
+		usage("sa del NAME [spi-out SPI spi-in SPI]");
+	check_name(argv[0]);
+	for (i = 1; i < argc; i += 2) {
+		int opt = need_keyword("option", argv[i], sa_opts);
+
+		if (opt == 0)
+			spi_out = parse_num("spi-out", argv[i + 1], UINT32_MAX);
+		else if (opt == 1)
+			spi_in = parse_num("spi-in", argv[i + 1], UINT32_MAX);
+		else
+			usage("sa del takes spi-out and spi-in only");
+	}
+
+	tunnel_get(nl, argv[0], &t);
+	need_local(&t);
+	all = argc == 1;
+	if (all) {
+		if (!t.spi_out)
+			die(EXIT_USAGE, "%s: no SAs bound by SPI to delete",
+			    t.name);
+		spi_out = t.spi_out;
+		spi_in = t.spi_in;
+	}
+	if (!spi_out || !spi_in)
+		usage("sa del needs both spi-out and spi-in");
+
+	err = xfrm_sa_del(&t, spi_out, spi_in, all);
+	if (all) {
+		nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_UNBIND, 0);
+		mnl_attr_put_strz(nlh, GNVSEC_A_IFNAME, t.name);
+		request(nl, nlh, t.name);
+	}
+	if (err)
+		nl_fail("sa del", err);
+	return EXIT_OK;
+}
+
+static const char *const objects[] = { "tunnel", "tunnels", "global", "sa",
+				       "help", NULL };
+static const char *const tunnel_cmds[] = { "add", "set", "del", "bind",
+					   "unbind", "show", NULL };
+
+int main(int argc, char **argv)
+{
+	struct nl nl;
+	int obj, cmd;
+
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "-json"))
+			json = true;
+		else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+			usage(NULL);
+		else
+			usage("unknown flag \"%s\"", argv[1]);
+		argc--, argv++;
+	}
+	/* "-j" may also follow the command, as in "tunnels show -j". */
+	if (argc > 1 && !strcmp(argv[argc - 1], "-j")) {
+		json = true;
+		argc--;
+	}
+	if (argc < 2)
+		usage(NULL);
+
+	obj = need_keyword("object", argv[1], objects);
+	if (obj == 4) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2 && (!strcmp(argv[2], "help") || !strcmp(argv[2], "-h"))) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+
+	if (nl_open_genl(&nl))
+		die(EXIT_KERNEL, "cannot open generic netlink: %s", strerror(errno));
+
+	switch (obj) {
+	case 0:
+	case 1:
+		if (argc < 3)
+			return cmd_show(&nl, 0, NULL);
+		cmd = strcmp(argv[2], "delete") ? need_keyword("command", argv[2],
+							      tunnel_cmds) : 2;
+		switch (cmd) {
+		case 0:
+			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_NEW,
+						 argc - 3, argv + 3);
+		case 1:
+			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_SET,
+						 argc - 3, argv + 3);
+		case 2:
+			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_DEL,
+						 argc - 3, argv + 3);
+		case 3:
+			return cmd_tunnel_bind(&nl, argc - 3, argv + 3);
+		case 4:
+			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_UNBIND,
+						 argc - 3, argv + 3);
+		default:
+			return cmd_show(&nl, argc - 3, argv + 3);
+		}
+	case 2:
+		return cmd_global(&nl, argc - 2, argv + 2);
+	default:
+		if (argc < 3)
+			usage("sa add|del NAME ...");
+		cmd = strcmp(argv[2], "delete") ? need_keyword("command", argv[2],
+				   (const char *const[]){ "add", "del", NULL }) : 1;
+		if (cmd == 0)
+			return cmd_sa_add(&nl, argc - 3, argv + 3);
+		return cmd_sa_del(&nl, argc - 3, argv + 3);
+	}
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gnvsecctl: the gnvsec configuration helper. Shared declarations.
+ */
+#ifndef GNVSECCTL_H
+#define GNVSECCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <libmnl/libmnl.h>
+#include <linux/gnvsec.h>
+
+/* Exit codes, as documented in gnvsecctl(8). */
+#define EXIT_OK		0
+#define EXIT_KERNEL	1
+#define EXIT_USAGE	2
+
+struct addr {
+	int family;		/* 0: unset */
+	union {
+		struct in_addr in4;
+		struct in6_addr in6;
+		uint8_t bytes[16];
+	};
+};
+
+/* One tunnel as the kernel reports it. */
+struct tunnel {
+	uint32_t ifindex;
+	char name[32];
+	struct addr remote, local;
+	uint32_t vni;
+	uint16_t port;
+	char chassis[GNVSEC_CHASSIS_MAXLEN];
+	uint32_t mark, mark_mask;
+	uint8_t ipsec, encap, required, state;
+	uint32_t reqid, spi_out, spi_in;
+	uint32_t mtu;
+	char config_error[128];
+	uint64_t stats[__GNVSEC_STAT_MAX];
+};
+
+struct global {
+	uint8_t ipsec, encap;
+	uint64_t stats[__GNVSEC_STAT_MAX];
+};
+
+/* A request under construction: message plus the socket to send it on. */
+struct nl {
+	struct mnl_socket *sock;
+	uint16_t family_id;	/* generic netlink family, 0 for XFRM */
+	uint32_t seq;
+	uint32_t mcgrp_events;
+};
+
+/* netlink.c */
+void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+int nl_open_genl(struct nl *nl);
+int nl_open_xfrm(struct nl *nl);
+void nl_close(struct nl *nl);
+struct nlmsghdr *genl_msg(struct nl *nl, char *buf, uint8_t cmd, uint16_t flags);
+int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+void nl_fail(const char *what, int err) __attribute__((noreturn));
+int tunnel_parse(const struct nlmsghdr *nlh, struct tunnel *t);
+int global_parse(const struct nlmsghdr *nlh, struct global *g);
+int tunnel_get(struct nl *nl, const char *name, struct tunnel *t);
+
+/* xfrm.c */
+struct sa_spec {
+	uint32_t spi_out, spi_in;
+	uint8_t key_out[64], key_in[64];
+	int key_len;
+	const char *aead;	/* NULL: null transform */
+	bool encap;
+	uint16_t encap_sport, encap_dport;
+	uint32_t reqid;
+};
+void xfrm_show(FILE *out, const struct tunnel *t, bool json);
+int xfrm_sa_add(const struct tunnel *t, const struct sa_spec *spec);
+int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
+		bool policies);
+
+/* print.c */
+const char *ipsec_mode_name(uint8_t mode);
+const char *encap_mode_name(uint8_t mode);
+const char *ipsec_state_name(uint8_t state);
+const char *stat_name(int stat);
+const char *addr_str(const struct addr *a, char *buf, size_t len);
+void json_str(FILE *out, const char *s);
+void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
+		  bool json);
+void global_print(FILE *out, const struct global *g, bool json);
+
+#endif

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gnvsecctl: the XFRM side. Lists the policies and SAs that concern a
+ * tunnel (never their keys), and installs or removes manually keyed
+ * transport-mode ESP for a tunnel ("sa add" / "sa del").
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <linux/udp.h>
+#include <linux/xfrm.h>
+
+#include "gnvsecctl.h"
+
+#define ICV_BITS	128
+#define NATT_PORT	4500
+
+static bool addr_eq(const struct addr *a, const xfrm_address_t *x)
+{
+	return !memcmp(a->bytes, x, a->family == AF_INET ? 4 : 16);
+}
+
+static void xaddr(xfrm_address_t *x, const struct addr *a)
+{
+	memset(x, 0, sizeof(*x));
+	memcpy(x, a->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+static const char *xaddr_str(int family, const xfrm_address_t *x, char *buf,
+			     size_t len)
+{
+	return inet_ntop(family, x, buf, len);
+}
+
+/*
+ * Which direction of @t an address pair belongs to: 'o'ut (local to
+ * remote), 'i'n (remote to local), or 0. An unset local address matches
+ * any.
+ */
+static char direction(const struct tunnel *t, const xfrm_address_t *src,
+		      const xfrm_address_t *dst)
+{
+	bool any_local = !t->local.family;
+
+	if (addr_eq(&t->remote, dst) && (any_local || addr_eq(&t->local, src)))
+		return 'o';
+	if (addr_eq(&t->remote, src) && (any_local || addr_eq(&t->local, dst)))
+		return 'i';
+	return 0;
+}
+
+struct show {
+	FILE *out;
+	const struct tunnel *t;
+	bool json;
+	int count;
+};
+
+static void item_start(struct show *s)
+{
+	if (s->json)
+		fputs(s->count ? "," : "", s->out);
+	else
+		fputs("  ", s->out);
+	s->count++;
+}
+
+static int sa_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct xfrm_usersa_info *sa = mnl_nlmsg_get_payload(nlh);
+	const char *alg = "none";
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	const struct xfrm_encap_tmpl *encap = NULL;
+	const struct nlattr *attr;
+	struct show *s = data;
+	char dir;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || sa->family != s->t->remote.family)
+		return MNL_CB_OK;
+	dir = direction(s->t, &sa->saddr, &sa->id.daddr);
+	if (!dir)
+		return MNL_CB_OK;
+
+	mnl_attr_for_each(attr, nlh, sizeof(*sa)) {
+		switch (mnl_attr_get_type(attr)) {
+		case XFRMA_ALG_AEAD:
+		case XFRMA_ALG_CRYPT:
+			/* The algorithm's name only: keys are never shown. */
+			alg = ((const struct xfrm_algo *)mnl_attr_get_payload(attr))->alg_name;
+			break;
+		case XFRMA_ENCAP:
+			encap = mnl_attr_get_payload(attr);
+			break;
+		}
+	}
+
+	xaddr_str(sa->family, &sa->saddr, src, sizeof(src));
+	xaddr_str(sa->family, &sa->id.daddr, dst, sizeof(dst));
+	item_start(s);
+	if (s->json) {
+		fprintf(s->out, "{\"dir\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\","
+			"\"proto\":%u,\"spi\":%u,\"reqid\":%u,\"mode\":\"%s\","
+			"\"algorithm\":", dir == 'o' ? "out" : "in", src, dst,
+			sa->id.proto, ntohl(sa->id.spi), sa->reqid,
+			sa->mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel");
+		json_str(s->out, alg);
+		if (encap)
+			fprintf(s->out, ",\"encap\":{\"sport\":%u,\"dport\":%u}",
+				ntohs(encap->encap_sport), ntohs(encap->encap_dport));
+		else
+			fputs(",\"encap\":null", s->out);
+		fprintf(s->out, ",\"bytes\":%llu,\"packets\":%llu}",
+			(unsigned long long)sa->curlft.bytes,
+			(unsigned long long)sa->curlft.packets);
+		return MNL_CB_OK;
+	}
+	fprintf(s->out, "%-3s %s > %s spi 0x%08x %s reqid %u %s %s",
+		dir == 'o' ? "out" : "in", src, dst, ntohl(sa->id.spi),
+		sa->id.proto == IPPROTO_ESP ? "esp" : "other", sa->reqid,
+		sa->mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel", alg);
+	if (encap)
+		fprintf(s->out, " encap espinudp %u:%u", ntohs(encap->encap_sport),
+			ntohs(encap->encap_dport));
+	else
+		fputs(" encap none", s->out);
+	fprintf(s->out, ": %llu bytes, %llu packets\n",
+		(unsigned long long)sa->curlft.bytes,
+		(unsigned long long)sa->curlft.packets);
+	return MNL_CB_OK;
+}
+
+static const char *dir_name(int dir)
+{
+	switch (dir) {
+	case XFRM_POLICY_IN:
+		return "in";
+	case XFRM_POLICY_OUT:
+		return "out";
+	case XFRM_POLICY_FWD:
+		return "fwd";
+	default:
+		return "?";
+	}
+}
+
+static int policy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct xfrm_userpolicy_info *p = mnl_nlmsg_get_payload(nlh);
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	const struct xfrm_user_tmpl *tmpl = NULL;
+	const struct xfrm_mark *mark = NULL;
+	const struct nlattr *attr;
+	struct show *s = data;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+	    p->sel.family != s->t->remote.family ||
+	    !direction(s->t, &p->sel.saddr, &p->sel.daddr))
+		return MNL_CB_OK;
+
+	mnl_attr_for_each(attr, nlh, sizeof(*p)) {
+		if (mnl_attr_get_type(attr) == XFRMA_TMPL)
+			tmpl = mnl_attr_get_payload(attr);
+		else if (mnl_attr_get_type(attr) == XFRMA_MARK)
+			mark = mnl_attr_get_payload(attr);
+	}
+
+	xaddr_str(p->sel.family, &p->sel.saddr, src, sizeof(src));
+	xaddr_str(p->sel.family, &p->sel.daddr, dst, sizeof(dst));
+	item_start(s);
+	if (s->json) {
+		fprintf(s->out, "{\"dir\":\"%s\",\"src\":\"%s/%u\",\"dst\":\"%s/%u\","
+			"\"proto\":%u,\"sport\":%u,\"dport\":%u,\"action\":\"%s\","
+			"\"mark\":%u,\"mark_mask\":%u,\"tmpl\":",
+			dir_name(p->dir), src, p->sel.prefixlen_s, dst,
+			p->sel.prefixlen_d, p->sel.proto, ntohs(p->sel.sport),
+			ntohs(p->sel.dport),
+			p->action == XFRM_POLICY_ALLOW ? "allow" : "block",
+			mark ? mark->v : 0, mark ? mark->m : 0);
+		if (tmpl)
+			fprintf(s->out, "{\"proto\":%u,\"reqid\":%u,\"level\":\"%s\"}}",
+				tmpl->id.proto, tmpl->reqid,
+				tmpl->optional ? "use" : "required");
+		else
+			fputs("null}", s->out);
+		return MNL_CB_OK;
+	}
+	fprintf(s->out, "%-3s src %s/%u dst %s/%u proto %u", dir_name(p->dir),
+		src, p->sel.prefixlen_s, dst, p->sel.prefixlen_d, p->sel.proto);
+	if (p->sel.sport_mask)
+		fprintf(s->out, " sport %u", ntohs(p->sel.sport));
+	if (p->sel.dport_mask)
+		fprintf(s->out, " dport %u", ntohs(p->sel.dport));
+	if (mark)
+		fprintf(s->out, " mark 0x%x/0x%x", mark->v, mark->m);
+	fprintf(s->out, " %s", p->action == XFRM_POLICY_ALLOW ? "allow" : "block");
+	if (tmpl)
+		fprintf(s->out, " tmpl %s %s reqid %u %s",
+			tmpl->id.proto == IPPROTO_ESP ? "esp" : "other",
+			tmpl->mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel",
+			tmpl->reqid, tmpl->optional ? "use" : "required");
+	fputc('\n', s->out);
+	return MNL_CB_OK;
+}
+
+static void dump(FILE *out, const struct tunnel *t, bool json, uint16_t type,
+		 mnl_cb_t cb, const char *title, const char *key)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct show s = { .out = out, .t = t, .json = json };
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err;
+
+	if (json)
+		fprintf(out, "\"%s\":[", key);
+	else
+		fprintf(out, "%s\n", title);
+
+	err = nl_open_xfrm(&nl);
+	if (!err && t->remote.family) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = type;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		mnl_nlmsg_put_extra_header(nlh, type == XFRM_MSG_GETSA ?
+					   sizeof(struct xfrm_usersa_info) :
+					   sizeof(struct xfrm_userpolicy_info));
+		err = nl_talk(&nl, nlh, cb, &s);
+	}
+	nl_close(&nl);
+
+	if (json) {
+		fputs("]", out);
+		return;
+	}
+	if (err)
+		fprintf(out, "  (cannot read: %s)\n", strerror(-err));
+	else if (!s.count)
+		fprintf(out, "  None\n");
+}
+
+void xfrm_show(FILE *out, const struct tunnel *t, bool json)
+{
+	dump(out, t, json, XFRM_MSG_GETPOLICY, policy_cb,
+	     "Kernel policies installed:", "policies");
+	if (json)
+		fputc(',', out);
+	dump(out, t, json, XFRM_MSG_GETSA, sa_cb,
+	     "Kernel security associations installed:", "sas");
+}
+
+/* Sends one XFRM request and waits for its acknowledgement. */
+static int xfrm_request(struct nlmsghdr *nlh)
+{
+	struct nl nl;
+	int err;
+
+	err = nl_open_xfrm(&nl);
+	if (!err)
+		err = nl_talk(&nl, nlh, NULL, NULL);
+	nl_close(&nl);
+	return err;
+}
+
+static void put_mark(struct nlmsghdr *nlh, const struct tunnel *t)
+{
+	struct xfrm_mark mark = {
+		.v = t->mark & t->mark_mask,
+		.m = t->mark_mask,
+	};
+
+	mnl_attr_put(nlh, XFRMA_MARK, sizeof(mark), &mark);
+}
+
+static void put_algs(struct nlmsghdr *nlh, const struct sa_spec *spec,
+		     const uint8_t *key)
+{
+	char buf[sizeof(struct xfrm_algo_aead) + 64];
+
+	memset(buf, 0, sizeof(buf));
+	if (spec->aead) {
+		struct xfrm_algo_aead *aead = (struct xfrm_algo_aead *)buf;
+
+		snprintf(aead->alg_name, sizeof(aead->alg_name), "%s", spec->aead);
+		aead->alg_key_len = spec->key_len * 8;
+		aead->alg_icv_len = ICV_BITS;
+		memcpy(aead->alg_key, key, spec->key_len);
+		mnl_attr_put(nlh, XFRMA_ALG_AEAD, sizeof(*aead) + spec->key_len,
+			     aead);
+	} else {
+		/* The null transform: ESP framing without any cryptography. */
+		struct xfrm_algo *alg = (struct xfrm_algo *)buf;
+
+		snprintf(alg->alg_name, sizeof(alg->alg_name), "ecb(cipher_null)");
+		mnl_attr_put(nlh, XFRMA_ALG_CRYPT, sizeof(*alg), alg);
+		snprintf(alg->alg_name, sizeof(alg->alg_name), "digest_null");
+		mnl_attr_put(nlh, XFRMA_ALG_AUTH, sizeof(*alg), alg);
+	}
+	memset(buf, 0, sizeof(buf));	/* no key copy left on the stack */
+}
+
+static int add_state(const struct tunnel *t, const struct sa_spec *spec,
+		     bool out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct xfrm_usersa_info *sa;
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_NEWSA;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	sa = mnl_nlmsg_put_extra_header(nlh, sizeof(*sa));
+	sa->family = t->remote.family;
+	xaddr(&sa->id.daddr, out ? &t->remote : &t->local);
+	xaddr(&sa->saddr, out ? &t->local : &t->remote);
+	sa->id.spi = htonl(out ? spec->spi_out : spec->spi_in);
+	sa->id.proto = IPPROTO_ESP;
+	sa->mode = XFRM_MODE_TRANSPORT;
+	sa->reqid = spec->reqid;
+	sa->replay_window = 32;
+	sa->lft.soft_byte_limit = XFRM_INF;
+	sa->lft.hard_byte_limit = XFRM_INF;
+	sa->lft.soft_packet_limit = XFRM_INF;
+	sa->lft.hard_packet_limit = XFRM_INF;
+	put_algs(nlh, spec, out ? spec->key_out : spec->key_in);
+	if (spec->encap) {
+		struct xfrm_encap_tmpl encap = {
+			.encap_type = UDP_ENCAP_ESPINUDP,
+			.encap_sport = htons(out ? spec->encap_sport : spec->encap_dport),
+			.encap_dport = htons(out ? spec->encap_dport : spec->encap_sport),
+		};
+
+		mnl_attr_put(nlh, XFRMA_ENCAP, sizeof(encap), &encap);
+	}
+	err = xfrm_request(nlh);
+	memset(buf, 0, sizeof(buf));
+	return err;
+}
+
+static void selector(struct xfrm_selector *sel, const struct tunnel *t,
+		     bool out)
+{
+	int bits = t->remote.family == AF_INET ? 32 : 128;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->family = t->remote.family;
+	xaddr(&sel->saddr, out ? &t->local : &t->remote);
+	xaddr(&sel->daddr, out ? &t->remote : &t->local);
+	sel->prefixlen_s = bits;
+	sel->prefixlen_d = bits;
+	sel->proto = IPPROTO_UDP;
+	sel->dport = htons(t->port);
+	sel->dport_mask = 0xffff;
+}
+
+/* The policy for one direction, created or replaced. */
+static int add_policy(const struct tunnel *t, const struct sa_spec *spec,
+		      bool out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct xfrm_userpolicy_info *p;
+	struct xfrm_user_tmpl tmpl;
+	struct nlmsghdr *nlh;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_UPDPOLICY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+	p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
+	selector(&p->sel, t, out);
+	p->lft.soft_byte_limit = XFRM_INF;
+	p->lft.hard_byte_limit = XFRM_INF;
+	p->lft.soft_packet_limit = XFRM_INF;
+	p->lft.hard_packet_limit = XFRM_INF;
+	p->dir = out ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
+	p->action = XFRM_POLICY_ALLOW;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.family = t->remote.family;
+	xaddr(&tmpl.id.daddr, out ? &t->remote : &t->local);
+	xaddr(&tmpl.saddr, out ? &t->local : &t->remote);
+	tmpl.id.proto = IPPROTO_ESP;
+	tmpl.mode = XFRM_MODE_TRANSPORT;
+	tmpl.reqid = spec->reqid;
+	tmpl.aalgos = ~0U;
+	tmpl.ealgos = ~0U;
+	tmpl.calgos = ~0U;
+	mnl_attr_put(nlh, XFRMA_TMPL, sizeof(tmpl), &tmpl);
+	if (out)
+		put_mark(nlh, t);
+	return xfrm_request(nlh);
+}
+
+int xfrm_sa_add(const struct tunnel *t, const struct sa_spec *spec)
+{
+	int err;
+
+	err = add_state(t, spec, false);
+	if (err)
+		return err;
+	err = add_state(t, spec, true);
+	if (err)
+		return err;
+	err = add_policy(t, spec, false);
+	if (err)
+		return err;
+	return add_policy(t, spec, true);
+}
+
+static int del_state(const struct tunnel *t, uint32_t spi, bool out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct xfrm_usersa_id *id;
+	struct nlmsghdr *nlh;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_DELSA;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	xaddr(&id->daddr, out ? &t->remote : &t->local);
+	id->spi = htonl(spi);
+	id->family = t->remote.family;
+	id->proto = IPPROTO_ESP;
+	return xfrm_request(nlh);
+}
+
+static int del_policy(const struct tunnel *t, bool out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct xfrm_userpolicy_id *id;
+	struct nlmsghdr *nlh;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	selector(&id->sel, t, out);
+	id->dir = out ? XFRM_POLICY_OUT : XFRM_POLICY_IN;
+	if (out)
+		put_mark(nlh, t);
+	return xfrm_request(nlh);
+}
+
+/*
+ * Removes the two states; with @policies also the two policies. Keeps
+ * going after a failure so that as much as possible is removed, and
+ * returns the first error.
+ */
+int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
+		bool policies)
+{
+	int err = 0, e;
+
+	if (policies) {
+		e = del_policy(t, true);
+		err = err ? err : e;
+		e = del_policy(t, false);
+		err = err ? err : e;
+	}
+	e = del_state(t, spi_out, true);
+	err = err ? err : e;
+	e = del_state(t, spi_in, false);
+	return err ? err : e;
+}
