@@ -45,6 +45,7 @@ $ip -n "$C" addr add $B_UL4/32 dev sp
 $ip -n "$C" link set sp up
 $ip -n "$C" route add $A_UL4/32 dev sp
 $ip -n "$C" link add gnv0 type geneve id 30 remote $A_UL4
+n "$C" sysctl -qw net.ipv6.conf.gnv0.disable_ipv6=1
 $ip -n "$C" addr add $B_OV/24 dev gnv0
 $ip -n "$C" link set gnv0 up
 $ip -n "$C" neigh replace $A_OV lladdr "$(mac_of "$A" gs0)" dev gnv0 nud permanent

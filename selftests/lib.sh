@@ -179,7 +179,7 @@ drops() {
 # tfield NS DEV FIELD: a top-level field of "tunnels show -j"
 tfield() {
 	ctl "$1" -j tunnels show "$2" | python3 -c \
-		'import json,sys; v=json.load(sys.stdin)[0][sys.argv[1]]; print(json.dumps(v) if isinstance(v,(dict,list)) else v)' "$3"
+		'import json,sys; v=json.load(sys.stdin)[0][sys.argv[1]]; print(v if isinstance(v,(str,int)) and not isinstance(v,bool) else json.dumps(v))' "$3"
 }
 
 # capture_start NS DEV NAME: records everything on DEV (the receiving side

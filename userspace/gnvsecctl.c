@@ -47,14 +47,15 @@ static void usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (fmt) {
-		fputs("gnvsecctl: ", stderr);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputs("\n", stderr);
+	if (!fmt) {
+		fputs(usage_text, stderr);
+		exit(EXIT_USAGE);
 	}
-	fputs(usage_text, stderr);
+	fputs("gnvsecctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry \"gnvsecctl help\".\n", stderr);
 	exit(EXIT_USAGE);
 }
 

@@ -185,8 +185,12 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 			fputs("null}", s->out);
 		return MNL_CB_OK;
 	}
-	fprintf(s->out, "%-3s src %s/%u dst %s/%u proto %u", dir_name(p->dir),
-		src, p->sel.prefixlen_s, dst, p->sel.prefixlen_d, p->sel.proto);
+	fprintf(s->out, "%-3s src %s/%u dst %s/%u", dir_name(p->dir),
+		src, p->sel.prefixlen_s, dst, p->sel.prefixlen_d);
+	if (p->sel.proto == IPPROTO_UDP)
+		fputs(" proto udp", s->out);
+	else if (p->sel.proto)
+		fprintf(s->out, " proto %u", p->sel.proto);
 	if (p->sel.sport_mask)
 		fprintf(s->out, " sport %u", ntohs(p->sel.sport));
 	if (p->sel.dport_mask)
