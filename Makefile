@@ -43,10 +43,14 @@ check: deps all
 demo: deps all
 	bash selftests/vm/demo.sh
 
+# Throughput and latency side by side in one VM run (ratios, not timings).
+bench: deps all
+	bash selftests/vm/bench.sh
+
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 uapi/linux/gnvsec.h $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
 
-.PHONY: all module gnvsecctl clean deps check demo install
+.PHONY: all module gnvsecctl clean deps check demo bench install
