@@ -6,7 +6,15 @@
 # a second run is fast and needs no network. apt-get update only runs when
 # something is missing. Safe under CI=true with no stdin.
 #
-# Extra packages can be passed as arguments, e.g. a second kernel:
+# Kernels: bookworm's 6.1 and the 6.12 series. 6.12 comes from the
+# linux-6.12 packages of bookworm-security (metapackages
+# linux-image-6.12-amd64 and linux-headers-6.12-amd64); where the apt sources
+# have no candidate for them, bookworm-backports is added
+# (/etc/apt/sources.list.d/gnvsec-backports.list) and the newest
+# linux-image-6.12.*-amd64 there is taken. A series counts as installed when
+# an image in /boot and its headers are.
+#
+# Extra packages can be passed as arguments, e.g. a specific kernel:
 #   bash scripts/deps.sh linux-image-6.12.12+bpo-amd64 linux-headers-6.12.12+bpo-amd64
 set -euo pipefail
 
@@ -23,8 +31,45 @@ pkgs=(
 	# tools the guest tests use
 	iproute2 iputils-ping tcpdump iperf3 nftables python3 procps ethtool
 	psmisc
+	wireguard-tools	# make bench: WireGuard's wg
 )
 pkgs+=("$@")
+
+# Kernel series besides the default one: image + headers metapackages.
+series=(6.12)
+
+# True if a generic-flavour kernel of series $1 and its headers are installed.
+have_series() {
+	local f r
+	for f in /boot/vmlinuz-"$1".*; do
+		[[ -e $f ]] || continue
+		r=${f#/boot/vmlinuz-}
+		[[ $r == *-rt-* || $r == *-cloud-* ]] && continue
+		[[ -d /lib/modules/$r/build/include ]] && return 0
+	done
+	return 1
+}
+
+# The package names for series $1 the apt lists offer: the metapackages,
+# else the newest linux-image-$1.*-amd64 with its headers.
+series_pkgs() {
+	local r
+	if apt-cache policy "linux-image-$1-amd64" 2>/dev/null |
+		grep -q 'Candidate: [0-9]'; then
+		echo "linux-image-$1-amd64 linux-headers-$1-amd64"
+		return 0
+	fi
+	r=$(apt-cache search --names-only "^linux-image-${1//./\\.}\\.[0-9]+.*-amd64\$" |
+		awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' -e '-dbg' |
+		sed -e 's/^linux-image-//' -e 's/-unsigned$//' | sort -uV | tail -n 1)
+	[[ -n $r ]] || return 1
+	echo "linux-image-$r linux-headers-$r"
+}
+
+want_series=()
+for k in "${series[@]}"; do
+	have_series "$k" || want_series+=("$k")
+done
 
 declare -A have=()
 while read -r p st; do
@@ -35,16 +80,33 @@ for p in "${pkgs[@]}"; do
 	[[ -n ${have[$p]:-} ]] || missing+=("$p")
 done
 
-if ((${#missing[@]} == 0)); then
-	echo "deps: all ${#pkgs[@]} packages installed"
+if ((${#missing[@]} == 0 && ${#want_series[@]} == 0)); then
+	echo "deps: all ${#pkgs[@]} packages and kernels ${series[*]} installed"
 	exit 0
 fi
 
-echo "deps: installing ${missing[*]}"
 sudo=()
 ((EUID == 0)) || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q -o DPkg::Lock::Timeout=600 </dev/null
+apt_update() { "${sudo[@]}" apt-get update -q -o DPkg::Lock::Timeout=600 </dev/null; }
+apt_update
+for k in "${want_series[@]}"; do
+	if ! kp=$(series_pkgs "$k"); then
+		codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+		list=/etc/apt/sources.list.d/gnvsec-backports.list
+		if [[ ! -e $list ]]; then
+			echo "deps: no $k kernel in the apt sources: adding $codename-backports"
+			echo "deb http://deb.debian.org/debian $codename-backports main" |
+				"${sudo[@]}" tee "$list" >/dev/null
+			apt_update
+		fi
+		kp=$(series_pkgs "$k") || { echo "deps: no $k kernel found" >&2; exit 1; }
+	fi
+	read -ra kpa <<<"$kp"
+	missing+=("${kpa[@]}")
+done
+
+echo "deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 \
 	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 	"${missing[@]}" </dev/null
