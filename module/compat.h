@@ -17,6 +17,27 @@
 #define gnvsec_set_lltx(dev)	((dev)->features |= NETIF_F_LLTX)
 #endif
 
+/*
+ * dev->pcpu_stat_type (6.7; backported to Debian's 6.1): the core allocates
+ * and frees dev->tstats, and iptunnel_xmit_stats() counts into them only
+ * for a device that declares them (it WARNs otherwise). Before it, the
+ * driver allocated them itself.
+ */
+#ifdef GNVSEC_HAVE_PCPU_STAT_TYPE
+#define gnvsec_tstats_setup(dev)	\
+	((dev)->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS)
+#define gnvsec_tstats_alloc(dev)	0
+#define gnvsec_tstats_free(dev)		do { } while (0)
+#else
+#define gnvsec_tstats_setup(dev)	do { } while (0)
+#define gnvsec_tstats_alloc(dev)					\
+	({								\
+		(dev)->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats); \
+		(dev)->tstats ? 0 : -ENOMEM;				\
+	})
+#define gnvsec_tstats_free(dev)		free_percpu((dev)->tstats)
+#endif
+
 /* rtnl_link_ops.newlink gained struct rtnl_newlink_params. */
 #ifdef GNVSEC_HAVE_NEWLINK_PARAMS
 #define GNVSEC_NEWLINK(fn)	.newlink = fn##_params

@@ -19,13 +19,13 @@ static int gnvsec_dev_init(struct net_device *dev)
 	struct gnvsec_tunnel *tun = netdev_priv(dev);
 	int err;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
+	err = gnvsec_tstats_alloc(dev);
+	if (err)
+		return err;
 
 	err = gro_cells_init(&tun->gro_cells, dev);
 	if (err) {
-		free_percpu(dev->tstats);
+		gnvsec_tstats_free(dev);
 		return err;
 	}
 	return 0;
@@ -36,7 +36,7 @@ static void gnvsec_dev_uninit(struct net_device *dev)
 	struct gnvsec_tunnel *tun = netdev_priv(dev);
 
 	gro_cells_destroy(&tun->gro_cells);
-	free_percpu(dev->tstats);
+	gnvsec_tstats_free(dev);
 }
 
 static void gnvsec_get_stats64(struct net_device *dev,
@@ -91,6 +91,7 @@ static void gnvsec_setup(struct net_device *dev)
 	SET_NETDEV_DEVTYPE(dev, &gnvsec_type);
 
 	gnvsec_set_lltx(dev);
+	gnvsec_tstats_setup(dev);
 	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
 			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
 	dev->hw_features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
