@@ -152,6 +152,7 @@ static void gnvsec_dellink(struct net_device *dev, struct list_head *head)
 	gn->genid++;
 	/* Unhashed before the device goes: no packet finds it any more. */
 	gnvsec_tunnel_unpublish(tun);
+	gnvsec_natt_update(gn);
 	unregister_netdevice_queue(dev, head);
 }
 
@@ -217,6 +218,7 @@ static void __net_exit gnvsec_exit_batch_net(struct list_head *net_list)
 	list_for_each_entry(net, net_list, exit_list) {
 		gn = gnvsec_pernet(net);
 		WARN_ON_ONCE(!list_empty(&gn->socks));
+		WARN_ON_ONCE(gn->natt[0] || gn->natt[1]);
 		ida_destroy(&gn->mark_ida);
 	}
 }

@@ -37,10 +37,12 @@
 /* Outer headers: IP + UDP + Geneve base header + inner Ethernet. */
 #define GNVSEC_HLEN4	(sizeof(struct iphdr) + GNVSEC_GENEVE_HLEN + ETH_HLEN)
 #define GNVSEC_HLEN6	(sizeof(struct ipv6hdr) + GNVSEC_GENEVE_HLEN + ETH_HLEN)
-/* ESP with a 64-bit IV and a 128-bit ICV (AES-GCM), worst-case padding. */
-#define GNVSEC_ESP_OVERHEAD	40
-/* ESP-in-UDP (RFC 3948) adds one UDP header. */
+/* ESP header and 64-bit IV, and the 128-bit ICV of AES-GCM (the default). */
+#define GNVSEC_ESP_HLEN		16
+#define GNVSEC_ESP_ICVLEN	16
+/* ESP-in-UDP (RFC 3948): one more UDP header, on the NAT-T port. */
 #define GNVSEC_NATT_OVERHEAD	8
+#define GNVSEC_NATT_PORT	4500
 
 enum gnvsec_bind {
 	GNVSEC_BIND_NONE,
@@ -104,6 +106,8 @@ struct gnvsec_net {
 	u32 genid;			/* bumped on every change, for dumps */
 	bool ipsec;			/* the "ipsec=true" switch */
 	bool encap;			/* force NAT-T everywhere */
+	struct socket *natt[2];		/* ESP-in-UDP receive, IPv4 and IPv6 */
+	int natt_err[2];		/* why natt[i] could not be opened */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
 };
 
@@ -155,6 +159,7 @@ int gnvsec_tunnel_apply(struct gnvsec_tunnel *tun, struct gnvsec_cfg *cfg,
 void gnvsec_tunnel_unpublish(struct gnvsec_tunnel *tun);
 int gnvsec_tunnel_set_mtu(struct gnvsec_tunnel *tun, int mtu,
 			  struct netlink_ext_ack *extack);
+void gnvsec_tunnel_update_mtu(struct gnvsec_tunnel *tun);
 int gnvsec_tunnel_init_cfg(struct gnvsec_tunnel *tun);
 struct gnvsec_cfg *gnvsec_table_lookup(struct gnvsec_sock *gs, u32 vni,
 				       const xfrm_address_t *remote);
@@ -163,6 +168,7 @@ struct gnvsec_cfg *gnvsec_table_lookup(struct gnvsec_sock *gs, u32 vni,
 struct gnvsec_sock *gnvsec_sock_get(struct gnvsec_net *gn, sa_family_t family,
 				    __be16 port);
 void gnvsec_sock_put(struct gnvsec_sock *gs);
+void gnvsec_natt_update(struct gnvsec_net *gn);
 
 /* rx.c */
 int gnvsec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb);

@@ -203,28 +203,46 @@ static unsigned int underlay_mtu(struct net *net, const struct gnvsec_cfg *cfg)
 }
 
 /*
- * The MTU that fits the underlay: the route's device MTU less the outer
- * headers, less ESP whenever IPsec may apply (so that flipping the global
- * switch never changes the MTU under live traffic), less the NAT-T UDP
- * header unless encapsulation is known to be off.
+ * The largest packet, IP header included, that transport-mode ESP can carry
+ * in an underlay packet of @mtu bytes: the computation of xfrm_state_mtu()
+ * for AES-GCM, ESP's payload aligned to 4 bytes with a 2-byte trailer.
+ * Other transforms carry less; the bundle's own MTU still catches that per
+ * packet (ICMP "fragmentation needed" / "packet too big" to the sender).
  */
-static void update_mtu(struct gnvsec_tunnel *tun, const struct gnvsec_cfg *cfg)
+static int esp_payload_mtu(int mtu, int iphlen, bool natt)
 {
-	struct net_device *dev = tun->dev;
-	int mtu;
+	int payload = mtu - iphlen - GNVSEC_ESP_HLEN - GNVSEC_ESP_ICVLEN -
+		      (natt ? GNVSEC_NATT_OVERHEAD : 0);
 
-	if (tun->mtu_user || !cfg->family)
+	return (payload & ~3) - 2 + iphlen;
+}
+
+/*
+ * The MTU that fits the underlay as the tunnel works now: the route's
+ * device MTU less the outer headers, less ESP when IPsec applies, less the
+ * NAT-T UDP header when encapsulation is forced. Recomputed whenever one
+ * of those changes, including the global switches.
+ */
+void gnvsec_tunnel_update_mtu(struct gnvsec_tunnel *tun)
+{
+	struct gnvsec_net *gn = gnvsec_pernet(dev_net(tun->dev));
+	const struct gnvsec_cfg *cfg = rtnl_dereference(tun->cfg);
+	struct net_device *dev = tun->dev;
+	int mtu, iphlen, hlen;
+
+	if (tun->mtu_user || !cfg || !cfg->family)
 		return;
 
+	iphlen = cfg->family == AF_INET ? sizeof(struct iphdr) :
+					  sizeof(struct ipv6hdr);
+	hlen = cfg->family == AF_INET ? GNVSEC_HLEN4 : GNVSEC_HLEN6;
 	mtu = underlay_mtu(dev_net(dev), cfg);
-	mtu -= cfg->family == AF_INET ? GNVSEC_HLEN4 : GNVSEC_HLEN6;
-	if (cfg->ipsec_mode != GNVSEC_IPSEC_OFF) {
-		mtu -= GNVSEC_ESP_OVERHEAD;
-		if (cfg->encap_mode != GNVSEC_ENCAP_AUTO)
-			mtu -= GNVSEC_NATT_OVERHEAD;
-	}
-	mtu = clamp_t(int, mtu, dev->min_mtu, dev->max_mtu);
+	if (gnvsec_ipsec_required(cfg, gn))
+		mtu = esp_payload_mtu(mtu, iphlen, gnvsec_encap_forced(cfg, gn));
+	mtu = clamp_t(int, mtu - hlen, dev->min_mtu, dev->max_mtu);
 
+	if (mtu == dev->mtu)
+		return;
 	tun->mtu_auto = true;
 	dev_set_mtu(dev, mtu);
 	tun->mtu_auto = false;
@@ -303,7 +321,8 @@ int gnvsec_tunnel_apply(struct gnvsec_tunnel *tun, struct gnvsec_cfg *cfg,
 
 	if (!keep_slot)
 		release_mark_slot(gn, tun);
-	update_mtu(tun, cfg);
+	gnvsec_tunnel_update_mtu(tun);
+	gnvsec_natt_update(gn);
 	gn->genid++;
 	return 0;
 }

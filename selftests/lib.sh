@@ -75,7 +75,7 @@ must_fail() {
 }
 
 n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-ctl() { local ns=$1; shift; ip netns exec "$ns" timeout 30 gnvsecctl "$@"; }
+ctl() { local ns=$1; shift; ip netns exec "$ns" timeout 60 gnvsecctl "$@"; }
 
 cleanup() {
 	local p
