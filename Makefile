@@ -31,7 +31,7 @@ gnvsecctl:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	$(MAKE) -C userspace clean
+	$(if $(wildcard userspace/Makefile),$(MAKE) -C userspace clean)
 
 # Installs what the tests and the demo need (Debian packages), idempotent.
 deps:
@@ -47,10 +47,39 @@ demo: deps all
 bench: deps all
 	bash selftests/vm/bench.sh
 
-install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(KVER)
+# The helper, the uapi header and the manual page under PREFIX (DESTDIR
+# for staging). The module itself: dkms-install, or module-install.
+MANPAGE := $(wildcard Documentation/gnvsecctl.8)
+
+install: gnvsecctl
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 uapi/linux/gnvsec.h $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
+ifneq ($(MANPAGE),)
+	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
+endif
 
-.PHONY: all module gnvsecctl clean deps check demo bench install
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/gnvsecctl
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
+
+# gnvsec.ko for KVER into /lib/modules/KVER/extra (kbuild's modules_install),
+# without DKMS; under $(DESTDIR) when set.
+module-install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# DKMS: dkms.conf from dkms.conf.in with the version in VERSION.
+dkms.conf: dkms.conf.in VERSION
+	sed -e 's/@VERSION@/$(VERSION)/g' $< >$@
+
+# Sources to /usr/src/gnvsec-VERSION, then dkms add, build and install for
+# KVERS (releases, series such as "6.1 6.12", or "all"), default KVER.
+dkms-install: dkms.conf
+	bash scripts/dkms.sh install $(or $(KVERS),$(KVER))
+
+dkms-uninstall:
+	bash scripts/dkms.sh uninstall
+
+.PHONY: all module gnvsecctl clean deps check demo bench install uninstall \
+	module-install dkms-install dkms-uninstall

@@ -19,6 +19,10 @@
 #   V=1                 stream the guest console to the terminal
 #   NO_BUILD=1          do not run make: use ./gnvsec.ko if it was built for
 #                       the kernel, else boot without it
+#   GNVSEC_MODULE=dkms  build nothing: test the module `make dkms-install`
+#                       installed on the host for the kernel (updates/dkms,
+#                       found through the host's own module index); default
+#                       "tree", the tree's gnvsec.ko in extra/
 #
 # Side channel: a per-run host directory (RESDIR) is shared read-write with
 # mount tag "results" and mounted at /run/gnvsec in the guest. The host writes
@@ -110,6 +114,17 @@ vm_build_module() {
 	local kver=$1 dir=$VM_BUILD/$1 vermagic
 	mkdir -p "$dir"
 	rm -f "$dir/gnvsec.ko"
+	case ${GNVSEC_MODULE:-tree} in
+	tree) ;;
+	dkms)
+		vm_dkms_module "$kver" >"$dir/build.log" 2>&1
+		return
+		;;
+	*)
+		echo "GNVSEC_MODULE must be tree or dkms, not '$GNVSEC_MODULE'" >"$dir/build.log"
+		return 1
+		;;
+	esac
 	if ! compgen -G "$VM_SRC/module/*.c" >/dev/null; then
 		vm_log "no module sources yet: testing without gnvsec.ko"
 		return 0
@@ -136,6 +151,20 @@ vm_build_module() {
 	cp "$VM_SRC/gnvsec.ko" "$dir/gnvsec.ko"
 }
 
+# GNVSEC_MODULE=dkms: the guest sees the host's /lib/modules, so the module
+# DKMS installed there (and the index its depmod wrote) is what modprobe
+# loads. Fails, saying so, when there is none for kernel $1.
+vm_dkms_module() {
+	local kver=$1 f
+	if ! f=$(modinfo -k "$kver" -n gnvsec 2>&1) ||
+		[[ $f != "/lib/modules/$kver/updates/dkms/"* ]]; then
+		echo "GNVSEC_MODULE=dkms: no DKMS-installed gnvsec for $kver (${f:-none})"
+		echo "install it with: make dkms-install KVERS=$kver"
+		return 1
+	fi
+	echo "GNVSEC_MODULE=dkms: $f, version $(modinfo -F version "$f")"
+}
+
 # vm_run KVER RESDIR CMD... : boots KVER, runs CMD in the guest with cwd at
 # the repo root, writes the console to RESDIR/console.log. Returns qemu's
 # status (0 also after a panic: check RESDIR/done).
@@ -151,7 +180,7 @@ vm_run() {
 	initrd=$res/initramfs.cpio
 
 	local ko=
-	if [[ -f $VM_BUILD/$kver/gnvsec.ko ]]; then
+	if [[ ${GNVSEC_MODULE:-tree} == tree && -f $VM_BUILD/$kver/gnvsec.ko ]]; then
 		ko=$res/gnvsec.ko
 		cp "$VM_BUILD/$kver/gnvsec.ko" "$ko"
 		vm_depmod "$kver" "$res" || return 1
@@ -161,6 +190,7 @@ vm_run() {
 		printf 'GNVSEC_SRC=%q\n' "$VM_SRC"
 		printf 'GNVSEC_KVER=%q\n' "$kver"
 		printf 'GNVSEC_KO=%q\n' "$ko"
+		printf 'GNVSEC_MODULE=%q\n' "${GNVSEC_MODULE:-tree}"
 		printf 'GNVSEC_VM_CPUCRYPTO=%q\n' "${VM_CPUCRYPTO:-0}"
 		printf 'GNVSEC_TEST_TIMEOUT=%q\n' "${GNVSEC_TEST_TIMEOUT:-300}"
 		printf 'GNVSEC_VM_CMD=('
