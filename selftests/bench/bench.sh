@@ -22,7 +22,8 @@
 #    anything: absolute figures swing ~2x between runs under TCG.
 #
 # 2. Scale. BENCH_TUNNELS gnvsec tunnels in one namespace: the wall time of
-#    creating, dumping and deleting them, and kernel memory per tunnel.
+#    creating, dumping (without, then with two SAs and two policies per
+#    tunnel) and deleting them, and kernel memory per tunnel.
 #
 # Nothing fails on a figure: the exit status is 1 only when a configuration
 # passes no traffic at all (or ESP was not used where it should be), or the
@@ -32,7 +33,8 @@
 # 1 s warm-up that is left out) BENCH_PINGS=50 BENCH_TUNNELS=1000
 # BENCH_SCALE_MAX=900 (s: creation stops there and the count made is
 # reported) BENCH_ONLY="a c" (a subset of configurations; empty: all)
-# BENCH_SKIP_SCALE=1. The summary is also written to
+# BENCH_SKIP_SCALE=1 BENCH_SCALE_SAS=0 (no second round of dumps with two
+# SAs and two policies per tunnel). The summary is also written to
 # $GNVSEC_RESULTS/bench.txt.
 
 set -uo pipefail
@@ -45,6 +47,7 @@ TIME=${BENCH_TIME:-5}
 PINGS=${BENCH_PINGS:-50}
 NTUN=${BENCH_TUNNELS:-1000}
 SCALE_MAX=${BENCH_SCALE_MAX:-900}
+SCALE_SAS=${BENCH_SCALE_SAS:-1}
 MTU=1400
 CONFIGS=(a c b d b0 d0 e)
 [[ -n ${BENCH_ONLY:-} ]] && read -ra CONFIGS <<<"$BENCH_ONLY"
@@ -294,7 +297,7 @@ datapaths() {
 	report "kernel $(uname -r), $(nproc) CPUs; CPU crypto modules: $(lsmod | awk '$1 ~ /aesni|ghash_clmul|sha.*_ssse3/ {printf "%s ", $1}')"
 	if [[ -z ${FAILED[b]:-} && " ${CONFIGS[*]} " == *" b "* ]]; then
 		report "geneve device: $(n "$(nsa b)" $ip -d link show gnv0 | grep -o 'geneve id.*' | head -n 1)"
-		report "ESP modules: $(lsmod | awk '$1 ~ /^esp|^xfrm/ {printf "%s ", $1}'); veth $(n "$(nsb b)" ethtool -k ul 2>/dev/null | grep -E '^generic-receive-offload:')"
+		report "ESP modules: $(lsmod | awk '$1 ~ /^esp|^xfrm/ {printf "%s ", $1}')"
 		report "rfc4106(gcm(aes)) drivers (priority): $(awk '/^name/ {n = $3} /^driver/ {d = $3}
 			/^priority/ && n == "rfc4106(gcm(aes))" {printf "%s(%s) ", d, $3}' /proc/crypto)"
 	fi
@@ -451,8 +454,35 @@ slab_bytes() {
 	awk -v ps="$(getconf PAGESIZE)" 'NR > 2 {print $1, $15 * $6 * ps}' /proc/slabinfo
 }
 
+# dumps NS EXPECTED LABEL: times the ways to list the tunnels of NS.
+dumps() {
+	local ns=$1 want=$2 what=$3 t count secs
+	report "dumps ($what):"
+	t=$(now)
+	n "$ns" timeout 1200 gnvsecctl -j tunnels show >"$TMP/show.json"
+	local secs_json
+	secs_json=$(since "$t")
+	count=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$TMP/show.json")
+	report "$(printf '  gnvsecctl -j tunnels show   %8.2f s  (%s tunnels in the parsed JSON)' "$secs_json" "$count")"
+	if [[ $count != "$want" ]]; then
+		report "scale: FAILED: gnvsecctl -j tunnels show lists $count tunnels, expected $want"
+		rc=1
+	fi
+	t=$(now)
+	n "$ns" timeout 1200 gnvsecctl tunnels show >"$TMP/show.txt"
+	report "$(printf '  gnvsecctl tunnels show      %8.2f s  (text, %s lines)' "$(since "$t")" "$(wc -l <"$TMP/show.txt")")"
+	read -r count secs < <(n "$ns" python3 -c "$GENL_DUMP")
+	report "$(printf '  genl TUNNEL_GET dump alone  %8.2f s  (%s tunnels; no XFRM dumps; timed in-process)' "$secs" "$count")"
+	t=$(now)
+	count=$(n "$ns" $ip -br link show type gnvsec | wc -l)
+	report "$(printf '  ip -br link show type gnvsec %7.2f s  (%s devices)' "$(since "$t")" "$count")"
+	t=$(now)
+	n "$ns" gnvsecctl tunnel show gs$((want / 2)) >/dev/null
+	report "$(printf '  gnvsecctl tunnel show ONE   %8.2f s  (among %s)' "$(since "$t")" "$want")"
+}
+
 scale() {
-	local ns=bench-scale t made=0 count m0 m1 m2 i
+	local ns=bench-scale t made=0 m0 m1 m2 i
 	report ""
 	report "scale: $NTUN gnvsec tunnels in one namespace (creation capped at ${SCALE_MAX} s)"
 	$ip netns add $ns
@@ -502,28 +532,39 @@ scale() {
 	read -ra m1 <<<"$(meminfo Slab SUnreclaim Percpu)"
 	warm
 
-	t=$(now)
-	count=$(n $ns timeout 1200 gnvsecctl -j tunnels show | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-	local t_json
-	t_json=$(since "$t")
-	# gsbase is there too
-	if [[ $count != $((made + 1)) ]]; then
-		report "scale: FAILED: gnvsecctl -j tunnels show lists $count tunnels, expected $((made + 1))"
-		rc=1
+	dumps "$ns" "$((made + 1))" "no SAs"
+
+	# The same with every tunnel keyed: two SAs and two policies each,
+	# installed as `gnvsecctl sa add` would (out policy with the tunnel's
+	# mark), in one `ip -batch` rather than a process per tunnel. The
+	# kernel's IPsec state of each dumped tunnel and gnvsecctl's XFRM dumps
+	# per tunnel then have SAs to go through.
+	if [[ $SCALE_SAS == 1 ]] && ((made > 0)); then
+		n $ns gnvsecctl -j tunnels show | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if not t["ifname"].startswith("gs") or t["ifname"] == "gsbase":
+        continue
+    i = int(t["ifname"][2:])
+    l, r = "10.0.0.1", t["remote"]
+    print("xfrm state add src %s dst %s proto esp spi %d mode transport aead rfc4106(gcm(aes)) 0x%040x 128" % (l, r, 0x100000 + i, i + 1))
+    print("xfrm state add src %s dst %s proto esp spi %d mode transport aead rfc4106(gcm(aes)) 0x%040x 128" % (r, l, 0x200000 + i, i + 1))
+    print("xfrm policy add src %s/32 dst %s/32 proto udp dport 6081 dir out mark %d mask %d tmpl src %s dst %s proto esp mode transport" % (l, r, t["mark"] & t["mark_mask"], t["mark_mask"], l, r))
+    print("xfrm policy add src %s/32 dst %s/32 proto udp dport 6081 dir in tmpl src %s dst %s proto esp mode transport" % (r, l, r, l))
+' >"$TMP/sas.batch"
+		t=$(now)
+		if n $ns $ip -batch "$TMP/sas.batch"; then
+			report "$(printf 'xfrm:    %d SAs + %d policies with ip -batch in %.2f s' \
+				"$((2 * made))" "$((2 * made))" "$(since "$t")")"
+			dumps "$ns" "$((made + 1))" "with $((2 * made)) SAs"
+			report "  ipsec_state of gs0: $(n $ns gnvsecctl -j tunnels show gs0 |
+				python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ipsec_state"])')"
+		else
+			report "xfrm:    ip -batch failed: no figures with SAs"
+		fi
+		n $ns $ip xfrm policy flush
+		n $ns $ip xfrm state flush
 	fi
-	report "$(printf 'dump:    gnvsecctl -j tunnels show  %7.2f s  (%s tunnels; JSON parsed)' "$t_json" "$count")"
-	t=$(now)
-	n $ns timeout 1200 gnvsecctl tunnels show >"$TMP/show.txt"
-	report "$(printf 'dump:    gnvsecctl tunnels show     %7.2f s  (text, %s lines)' "$(since "$t")" "$(wc -l <"$TMP/show.txt")")"
-	local secs
-	read -r count secs < <(n $ns python3 -c "$GENL_DUMP")
-	report "$(printf 'dump:    genl TUNNEL_GET dump alone %7.2f s  (%s tunnels; no XFRM dumps; timed in-process)' "$secs" "$count")"
-	t=$(now)
-	count=$(n $ns $ip -br link show type gnvsec | wc -l)
-	report "$(printf 'dump:    ip -br link show type gnvsec %5.2f s  (%s devices)' "$(since "$t")" "$count")"
-	t=$(now)
-	n $ns gnvsecctl tunnel show gs$((made / 2)) >/dev/null
-	report "$(printf 'show:    gnvsecctl tunnel show ONE   %5.2f s  (among %s)' "$(since "$t")" "$((made + 1))")"
 
 	t=$(now)
 	n $ns bash -c 'for ((i = 0; i < $1; i++)); do gnvsecctl tunnel del gs$i || exit 1; done' _ "$made" ||
