@@ -391,8 +391,17 @@ static int parse_cfg(struct genl_info *info, struct gnvsec_cfg *cfg)
 static int change_tunnel(struct gnvsec_tunnel *tun, struct genl_info *info,
 			 int (*change)(struct genl_info *, struct gnvsec_cfg *))
 {
+	struct nlattr *mtu = info->attrs[GNVSEC_A_MTU];
 	struct gnvsec_cfg *cfg;
 	int err;
+
+	/* Refused before anything changes: the request is all or nothing. */
+	if (mtu && (nla_get_u32(mtu) < tun->dev->min_mtu ||
+		    nla_get_u32(mtu) > tun->dev->max_mtu)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, mtu,
+				    "MTU out of the device's range");
+		return -EINVAL;
+	}
 
 	cfg = gnvsec_cfg_clone(rtnl_dereference(tun->cfg));
 	if (!cfg)
