@@ -61,12 +61,12 @@ static struct gnvsec_tunnel *lookup_tunnel(struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	struct net_device *dev = NULL;
 
-	if (attrs[GNVSEC_A_IFINDEX])
+	if (attrs[GNVSEC_A_IFINDEX]) {
 		dev = __dev_get_by_index(net,
 					 nla_get_u32(attrs[GNVSEC_A_IFINDEX]));
-	else if (attrs[GNVSEC_A_IFNAME])
+	} else if (attrs[GNVSEC_A_IFNAME]) {
 		dev = __dev_get_by_name(net, nla_data(attrs[GNVSEC_A_IFNAME]));
-	else {
+	} else {
 		NL_SET_ERR_MSG(info->extack, "no tunnel named: give an ifindex or ifname");
 		return ERR_PTR(-EINVAL);
 	}
