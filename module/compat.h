@@ -32,8 +32,10 @@
 #define gnvsec_tstats_setup(dev)	do { } while (0)
 #define gnvsec_tstats_alloc(dev)					\
 	({								\
-		(dev)->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats); \
-		(dev)->tstats ? 0 : -ENOMEM;				\
+		struct net_device *__dev = (dev);			\
+									\
+		__dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats); \
+		__dev->tstats ? 0 : -ENOMEM;				\
 	})
 #define gnvsec_tstats_free(dev)		free_percpu((dev)->tstats)
 #endif

@@ -123,6 +123,7 @@ enum gnvsec_cmd {
 	GNVSEC_CMD_GLOBAL_SET,
 	__GNVSEC_CMD_MAX
 };
+
 #define GNVSEC_CMD_MAX (__GNVSEC_CMD_MAX - 1)
 
 enum gnvsec_attr {
@@ -153,6 +154,7 @@ enum gnvsec_attr {
 	GNVSEC_A_PAD,
 	__GNVSEC_A_MAX
 };
+
 #define GNVSEC_A_MAX (__GNVSEC_A_MAX - 1)
 
 enum gnvsec_ipsec_mode {
@@ -199,6 +201,7 @@ enum gnvsec_stat {
 	GNVSEC_STAT_RX_BAD_HEADER,	/* namespace-wide: version/protocol */
 	__GNVSEC_STAT_MAX
 };
+
 #define GNVSEC_STAT_MAX (__GNVSEC_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_GNVSEC_H */
