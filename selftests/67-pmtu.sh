@@ -12,8 +12,8 @@ key() { printf '0x%040x' "$1"; }
 
 setup_chassis routed
 # A smaller MTU deeper in the path: only ICMP from the router can tell.
+# Only the router's egress towards B is narrow: A cannot see it locally.
 $ip -n "$R" link set ulb mtu 1300
-$ip -n "$B" link set ul mtu 1300
 for fam in ipv4 ipv6; do
 	if [[ $fam == ipv4 ]]; then a_ul=$A_UL4 b_ul=$B_UL4; else a_ul=$A_UL6 b_ul=$B_UL6; fi
 	ctl "$A" tunnel add gs0 remote "$b_ul" local "$a_ul" vni 71 ipsec required

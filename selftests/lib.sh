@@ -119,24 +119,20 @@ setup_chassis() {
 		n "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
 		B_UL4=10.77.1.2
 		B_UL6=fd77:1::2
-		$ip -n "$A" addr add $A_UL4/24 dev ul
-		$ip -n "$B" addr add $B_UL4/24 dev ul
-		$ip -n "$A" addr add $A_UL6/64 dev ul nodad
-		$ip -n "$B" addr add $B_UL6/64 dev ul nodad
-		$ip -n "$A" link set ul up
-		$ip -n "$B" link set ul up
+	else
+		$ip -n "$A" link add ul type veth peer name ul netns "$B"
+	fi
+	$ip -n "$A" addr add $A_UL4/24 dev ul
+	$ip -n "$B" addr add $B_UL4/24 dev ul
+	$ip -n "$A" addr add $A_UL6/64 dev ul nodad
+	$ip -n "$B" addr add $B_UL6/64 dev ul nodad
+	$ip -n "$A" link set ul up
+	$ip -n "$B" link set ul up
+	if [[ $mode == routed ]]; then
 		$ip -n "$A" route add default via 10.77.0.254
 		$ip -n "$B" route add default via 10.77.1.254
 		$ip -n "$A" -6 route add default via fd77::fe
 		$ip -n "$B" -6 route add default via fd77:1::fe
-	else
-		$ip -n "$A" link add ul type veth peer name ul netns "$B"
-		$ip -n "$A" addr add $A_UL4/24 dev ul
-		$ip -n "$B" addr add $B_UL4/24 dev ul
-		$ip -n "$A" addr add $A_UL6/64 dev ul nodad
-		$ip -n "$B" addr add $B_UL6/64 dev ul nodad
-		$ip -n "$A" link set ul up
-		$ip -n "$B" link set ul up
 	fi
 	$ip -n "$A" link set lo up
 	$ip -n "$B" link set lo up

@@ -6,7 +6,7 @@
 # TEST is a path such as selftests/10-basic.sh; default: every
 # selftests/[0-9]*.sh in sorted order. kselftest conventions: exit 0 = pass,
 # 4 = skip, anything else = fail. Each test runs as root with bash, stdin
-# from /dev/null, under a per-test timeout (GNVSEC_TEST_TIMEOUT, 300 s); its
+# from /dev/null, under a per-test timeout (GNVSEC_TEST_TIMEOUT, 600 s); its
 # output is shown as "# " lines after its result line. Leftover network
 # namespaces and processes are removed between tests. At the end gnvsec is
 # unloaded if loaded (a failed rmmod is a failed test line).
@@ -22,7 +22,7 @@ GNVSEC_SRC=${GNVSEC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 export GNVSEC_SRC
 export GNVSECCTL=$GNVSEC_SRC/userspace/gnvsecctl
 export PATH=$GNVSEC_SRC/userspace:$PATH
-timeout_s=${GNVSEC_TEST_TIMEOUT:-300}
+timeout_s=${GNVSEC_TEST_TIMEOUT:-600}
 tapfile=${GNVSEC_RESULTS:+$GNVSEC_RESULTS/tap}
 [[ -n $tapfile ]] && : >"$tapfile"
 

@@ -192,7 +192,7 @@ vm_run() {
 		printf 'GNVSEC_KO=%q\n' "$ko"
 		printf 'GNVSEC_MODULE=%q\n' "${GNVSEC_MODULE:-tree}"
 		printf 'GNVSEC_VM_CPUCRYPTO=%q\n' "${VM_CPUCRYPTO:-0}"
-		printf 'GNVSEC_TEST_TIMEOUT=%q\n' "${GNVSEC_TEST_TIMEOUT:-300}"
+		printf 'GNVSEC_TEST_TIMEOUT=%q\n' "${GNVSEC_TEST_TIMEOUT:-600}"
 		printf 'GNVSEC_VM_CMD=('
 		printf ' %q' "$@"
 		printf ' )\n'
@@ -202,7 +202,7 @@ vm_run() {
 	append+=" quiet loglevel=4 nokaslr"
 	append+=" gnvsec_init=$VM_SRC/selftests/vm/guest-init.sh ${VM_APPEND:-}"
 	local qemu=(
-		timeout -k 10 "${VM_TIMEOUT:-1500}"
+		timeout -k 10 "${VM_TIMEOUT:-2100}"
 		qemu-system-x86_64 -machine q35 -cpu max -accel tcg
 		-smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
 		# -display none rather than -nographic, which would also make
@@ -221,7 +221,7 @@ vm_run() {
 		rc=$?
 	fi
 	vm_log "$kver: guest ran $((SECONDS - start)) s, qemu status $rc"
-	((rc == 124)) && vm_log "$kver: timed out after ${VM_TIMEOUT:-1500} s"
+	((rc == 124)) && vm_log "$kver: timed out after ${VM_TIMEOUT:-2100} s"
 	return "$rc"
 }
 
