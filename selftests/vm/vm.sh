@@ -12,7 +12,7 @@
 # default 6.1. It installs the gnvsec.ko last built by check.sh or demo.sh.
 #
 # Knobs (environment):
-#   VM_TIMEOUT=1500     hard limit in seconds for one qemu run
+#   VM_TIMEOUT=2100     hard limit in seconds for one qemu run
 #   VM_MEM=1024 VM_SMP=2
 #   VM_APPEND='...'     extra kernel command line
 #   VM_CPUCRYPTO=1      load the CPU-feature crypto modules in the guest
