@@ -319,7 +319,7 @@ datapaths() {
 				sed "s/^ */bench: $cfg SA: /"
 		else
 			n "$(nsa "$cfg")" $ip xfrm state list src $A_UL |
-				grep -E '^\s+(aead|enc|auth) ' | sed "s/^\s*/bench: $cfg SA: /"
+				grep -E '^\s+(aead|enc|auth[-a-z]*) ' | sed "s/^\s*/bench: $cfg SA: /"
 		fi
 		((got > 0)) || fail_cfg "$cfg" "traffic passed but A's outbound ESP state counted no packet"
 	done
