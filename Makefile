@@ -81,5 +81,23 @@ dkms-install: dkms.conf
 dkms-uninstall:
 	bash scripts/dkms.sh uninstall
 
+# Quality gates (scripts/gates.sh): checkpatch --strict from Debian's
+# linux-source-6.1; sparse (C=2) and W=1 builds of a fresh copy of the
+# module that fail on any warning, for KVERS (default: 6.1 6.12). `gates`
+# is all three (W=1 and C=2 in one build per kernel); .ci/run runs it.
+GATE_KVERS = $(or $(KVERS),6.1 6.12)
+
+checkpatch:
+	bash scripts/gates.sh checkpatch
+
+sparse:
+	bash scripts/gates.sh sparse $(GATE_KVERS)
+
+w1:
+	bash scripts/gates.sh w1 $(GATE_KVERS)
+
+gates:
+	bash scripts/gates.sh all $(GATE_KVERS)
+
 .PHONY: all module gnvsecctl clean deps check demo bench install uninstall \
-	module-install dkms-install dkms-uninstall
+	module-install dkms-install dkms-uninstall checkpatch sparse w1 gates
