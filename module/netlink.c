@@ -45,10 +45,14 @@ static const struct nla_policy gnvsec_policy[GNVSEC_A_MAX + 1] = {
 	[GNVSEC_A_SPI_OUT]	= NLA_POLICY_MIN(NLA_U32, 256),
 	[GNVSEC_A_SPI_IN]	= NLA_POLICY_MIN(NLA_U32, 256),
 	[GNVSEC_A_MTU]		= NLA_POLICY_FULL_RANGE(NLA_U32, &mtu_range),
-	[GNVSEC_A_IPSEC_REQUIRED] = { .type = NLA_REJECT },
-	[GNVSEC_A_IPSEC_STATE]	= { .type = NLA_REJECT },
-	[GNVSEC_A_CONFIG_ERROR]	= { .type = NLA_REJECT },
-	[GNVSEC_A_STATS]	= { .type = NLA_REJECT },
+	[GNVSEC_A_IPSEC_REQUIRED] = { .type = NLA_REJECT,
+				      .reject_message = "read-only attribute" },
+	[GNVSEC_A_IPSEC_STATE]	= { .type = NLA_REJECT,
+				    .reject_message = "read-only attribute" },
+	[GNVSEC_A_CONFIG_ERROR]	= { .type = NLA_REJECT,
+				    .reject_message = "read-only attribute" },
+	[GNVSEC_A_STATS]	= { .type = NLA_REJECT,
+				    .reject_message = "read-only attribute" },
 	[GNVSEC_A_GLOBAL_IPSEC]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[GNVSEC_A_GLOBAL_ENCAP]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[GNVSEC_A_PAD]		= { .type = NLA_REJECT },
@@ -428,8 +432,15 @@ static int tunnel_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct net_device *dev;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, GNVSEC_A_IFNAME))
+	if (GENL_REQ_ATTR_CHECK(info, GNVSEC_A_IFNAME)) {
+		NL_SET_ERR_MSG(info->extack, "a tunnel needs a name");
 		return -EINVAL;
+	}
+	if (!dev_valid_name(nla_data(attrs[GNVSEC_A_IFNAME]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[GNVSEC_A_IFNAME],
+				    "invalid interface name");
+		return -EINVAL;
+	}
 	if (!attrs[GNVSEC_A_REMOTE4] && !attrs[GNVSEC_A_REMOTE6]) {
 		NL_SET_ERR_MSG(info->extack, "a tunnel needs a remote address");
 		return -EINVAL;
