@@ -85,6 +85,7 @@ struct gnvsec_tunnel {
 	int mark_slot;			/* automatic mark's IDA slot, or 0 */
 	bool mtu_user;			/* MTU chosen by the user: keep it */
 	bool mtu_auto;			/* gnvsec itself is setting the MTU */
+	bool quiet;			/* undoing a failed TUNNEL_NEW: no event */
 };
 
 struct gnvsec_sock {

@@ -208,7 +208,7 @@ void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!READ_ONCE(gnvsec_family_registered) ||
+	if (!READ_ONCE(gnvsec_family_registered) || tun->quiet ||
 	    !genl_has_listeners(&gnvsec_family, net, 0))
 		return;
 
@@ -465,7 +465,13 @@ static int tunnel_new_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = change_tunnel(netdev_priv(dev), info, parse_cfg);
 	if (err) {
-		/* All or nothing: no half-configured device stays behind. */
+		struct gnvsec_tunnel *tun = netdev_priv(dev);
+
+		/*
+		 * All or nothing: no half-configured device stays behind, and
+		 * no event announces the end of a tunnel that never was.
+		 */
+		tun->quiet = true;
 		gnvsec_link_ops.dellink(dev, NULL);
 		goto out;
 	}
