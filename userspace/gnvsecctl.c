@@ -36,6 +36,7 @@ static const char usage_text[] =
 "  sa add NAME spi-out SPI spi-in SPI key-out KEY key-in KEY\n"
 "         [aead ALG | null] [reqid R]\n"
 "  sa del NAME [spi-out SPI spi-in SPI]\n"
+"  monitor                        tunnel events as they happen\n"
 "  help [OBJECT]\n"
 "OPTIONS := [local ADDR] [vni N] [dstport P] [chassis NAME]\n"
 "           [mark VALUE[/MASK]] [ipsec required|off|inherit]\n"
@@ -596,7 +597,7 @@ static int cmd_sa_del(struct nl *nl, int argc, char **argv)
 }
 
 static const char *const objects[] = { "tunnel", "tunnels", "global", "sa",
-				       "help", NULL };
+				       "help", "monitor", NULL };
 static const char *const tunnel_cmds[] = { "add", "set", "del", "bind",
 					   "unbind", "show", NULL };
 
@@ -662,6 +663,8 @@ int main(int argc, char **argv)
 		}
 	case 2:
 		return cmd_global(&nl, argc - 2, argv + 2);
+	case 5:
+		return cmd_monitor(&nl, argc - 2, argv + 2, json);
 	default:
 		if (argc < 3)
 			usage("sa add|del NAME ...");

@@ -82,6 +82,9 @@ int xfrm_sa_add(const struct tunnel *t, const struct sa_spec *spec);
 int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
 		bool policies);
 
+/* monitor.c */
+int cmd_monitor(struct nl *nl, int argc, char **argv, bool json);
+
 /* print.c */
 const char *ipsec_mode_name(uint8_t mode);
 const char *encap_mode_name(uint8_t mode);
