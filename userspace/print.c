@@ -75,18 +75,57 @@ const char *addr_str(const struct addr *a, char *buf, size_t len)
 	return inet_ntop(a->family, a->bytes, buf, len);
 }
 
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629), or 0. */
+static int utf8_len(const unsigned char *s)
+{
+	uint32_t cp;
+	int n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string. Names come from the kernel as bytes: whatever is not
+ * UTF-8 becomes U+FFFD, so that the output is always valid JSON.
+ */
 void json_str(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
+	fputc('"', out);
+	while (*p) {
+		if (*p == '"' || *p == '\\') {
+			fprintf(out, "\\%c", *p);
+			n = 1;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\u%04x", *p);
+			n = 1;
+		} else if ((n = utf8_len(p))) {
+			fwrite(p, 1, n, out);
+		} else {
+			fputs("\\ufffd", out);
+			n = 1;
+		}
+		p += n;
 	}
 	fputc('"', out);
 }
