@@ -40,11 +40,54 @@
 #define gnvsec_tstats_free(dev)		free_percpu((dev)->tstats)
 #endif
 
-/* rtnl_link_ops.newlink gained struct rtnl_newlink_params. */
+/*
+ * rtnl_link_ops.newlink takes struct rtnl_newlink_params (6.15).
+ * GNVSEC_NEWLINK_WRAPPER(fn), placed after the old-style fn, defines
+ * fn_params() calling it with the old arguments; GNVSEC_NEWLINK(fn) puts
+ * whichever the kernel expects in the ops.
+ */
 #ifdef GNVSEC_HAVE_NEWLINK_PARAMS
 #define GNVSEC_NEWLINK(fn)	.newlink = fn##_params
+#define GNVSEC_NEWLINK_WRAPPER(fn)					\
+	static int fn##_params(struct net_device *dev,			\
+			       struct rtnl_newlink_params *params,	\
+			       struct netlink_ext_ack *extack)		\
+	{								\
+		return fn(params->src_net, dev, params->tb,		\
+			  params->data, extack);			\
+	}
 #else
 #define GNVSEC_NEWLINK(fn)	.newlink = fn
+#define GNVSEC_NEWLINK_WRAPPER(fn)
+#endif
+
+/*
+ * setup_udp_tunnel_sock() and udp_tunnel_sock_release() take the socket's
+ * struct sock rather than its struct socket (7.x).
+ */
+#ifdef GNVSEC_HAVE_UDP_TUNNEL_SK
+#define gnvsec_setup_udp_tunnel_sock(net, sock, cfg)	\
+	setup_udp_tunnel_sock(net, (sock)->sk, cfg)
+#define gnvsec_udp_tunnel_sock_release(sock)		\
+	udp_tunnel_sock_release((sock)->sk)
+#else
+#define gnvsec_setup_udp_tunnel_sock	setup_udp_tunnel_sock
+#define gnvsec_udp_tunnel_sock_release	udp_tunnel_sock_release
+#endif
+
+/*
+ * udp_tunnel{,6}_xmit_skb() take IP control block flags for the outer
+ * packet (6.17); gnvsec sets none.
+ */
+#ifdef GNVSEC_HAVE_XMIT_IPCB_FLAGS
+#define gnvsec_udp_tunnel_xmit_skb(...)	udp_tunnel_xmit_skb(__VA_ARGS__, 0)
+#else
+#define gnvsec_udp_tunnel_xmit_skb	udp_tunnel_xmit_skb
+#endif
+#ifdef GNVSEC_HAVE_XMIT6_IPCB_FLAGS
+#define gnvsec_udp_tunnel6_xmit_skb(...)	udp_tunnel6_xmit_skb(__VA_ARGS__, 0)
+#else
+#define gnvsec_udp_tunnel6_xmit_skb	udp_tunnel6_xmit_skb
 #endif
 
 #endif /* _GNVSEC_COMPAT_H */

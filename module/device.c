@@ -142,6 +142,8 @@ static int gnvsec_newlink(struct net *src_net, struct net_device *dev,
 	return gnvsec_register(dev);
 }
 
+GNVSEC_NEWLINK_WRAPPER(gnvsec_newlink)
+
 static void gnvsec_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct gnvsec_tunnel *tun = netdev_priv(dev);

@@ -75,7 +75,7 @@ struct gnvsec_sock *gnvsec_sock_get(struct gnvsec_net *gn, sa_family_t family,
 		INIT_HLIST_HEAD(&gs->vni_hash[h]);
 
 	tunnel_cfg.sk_user_data = gs;
-	setup_udp_tunnel_sock(gn->net, sock, &tunnel_cfg);
+	gnvsec_setup_udp_tunnel_sock(gn->net, sock, &tunnel_cfg);
 	list_add(&gs->list, &gn->socks);
 	return gs;
 }
@@ -90,7 +90,7 @@ void gnvsec_sock_put(struct gnvsec_sock *gs)
 
 	list_del(&gs->list);
 	/* Clears sk_user_data first: late packets see no gnvsec_sock. */
-	udp_tunnel_sock_release(gs->sock);
+	gnvsec_udp_tunnel_sock_release(gs->sock);
 	kfree_rcu(gs, rcu);
 }
 
@@ -120,7 +120,7 @@ static struct socket *natt_open(struct net *net, sa_family_t family)
 	err = sock->ops->setsockopt(sock, SOL_UDP, UDP_ENCAP,
 				    KERNEL_SOCKPTR(&encap), sizeof(encap));
 	if (err) {
-		udp_tunnel_sock_release(sock);
+		gnvsec_udp_tunnel_sock_release(sock);
 		return ERR_PTR(err);
 	}
 	return sock;
@@ -163,7 +163,7 @@ void gnvsec_natt_update(struct gnvsec_net *gn)
 			if (!IS_ERR(sock))
 				gn->natt[i] = sock;
 		} else if (!need && gn->natt[i]) {
-			udp_tunnel_sock_release(gn->natt[i]);
+			gnvsec_udp_tunnel_sock_release(gn->natt[i]);
 			gn->natt[i] = NULL;
 			gn->natt_err[i] = 0;
 		} else if (!need) {

@@ -122,15 +122,16 @@ static int xmit(struct sk_buff *skb, struct net_device *dev,
 
 	if (v4) {
 		ttl = ip4_dst_hoplimit(dst);
-		udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb, saddr.a4,
-				    cfg->remote.a4, tos, ttl, df, sport,
-				    cfg->port, false, false);
+		gnvsec_udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
+					   saddr.a4, cfg->remote.a4, tos, ttl,
+					   df, sport, cfg->port, false, false);
 	} else {
 		struct in6_addr daddr = cfg->remote.in6;
 
 		ttl = ip6_dst_hoplimit(dst);
-		udp_tunnel6_xmit_skb(dst, sk, skb, dev, &saddr.in6, &daddr,
-				     tos, ttl, 0, sport, cfg->port, false);
+		gnvsec_udp_tunnel6_xmit_skb(dst, sk, skb, dev, &saddr.in6,
+					    &daddr, tos, ttl, 0, sport,
+					    cfg->port, false);
 	}
 	return 0;
 }
