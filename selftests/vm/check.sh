@@ -10,6 +10,9 @@
 #
 #   bash selftests/vm/check.sh [TEST-GLOB ...]     e.g. 10-basic  '2*'
 #   KVERS="6.1 6.12" bash selftests/vm/check.sh     releases or series
+#                                                   (default: 6.1 6.12)
+#   GNVSEC_MODULE=dkms bash selftests/vm/check.sh   test the DKMS-installed
+#                                                   module (vm.sh)
 #   V=1 bash selftests/vm/check.sh                  stream the guest console
 # TESTS="10-basic" is the same as the arguments (for `make check TESTS=...`).
 set -uo pipefail
@@ -120,7 +123,7 @@ fi
 
 kvers=()
 # Kernels to test: releases or series ("6.1" = newest installed 6.1.x).
-for k in ${KVERS:-6.1}; do
+for k in ${KVERS:-6.1 6.12}; do
 	r=$(vm_resolve_kver "$k") || { echo "check: no kernel $k in /boot" >&2; exit 2; }
 	kvers+=("$r")
 done
