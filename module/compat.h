@@ -17,6 +17,15 @@
 #define gnvsec_set_lltx(dev)	((dev)->features |= NETIF_F_LLTX)
 #endif
 
+/* NETIF_F_NETNS_LOCAL became dev->netns_local, then dev->netns_immutable. */
+#if defined(GNVSEC_HAVE_DEV_NETNS_IMMUTABLE)
+#define gnvsec_set_netns_local(dev)	((dev)->netns_immutable = true)
+#elif defined(GNVSEC_HAVE_DEV_NETNS_LOCAL)
+#define gnvsec_set_netns_local(dev)	((dev)->netns_local = true)
+#else
+#define gnvsec_set_netns_local(dev)	((dev)->features |= NETIF_F_NETNS_LOCAL)
+#endif
+
 /*
  * dev->pcpu_stat_type (6.7; backported to Debian's 6.1): the core allocates
  * and frees dev->tstats, and iptunnel_xmit_stats() counts into them only

@@ -91,6 +91,8 @@ static void gnvsec_setup(struct net_device *dev)
 	SET_NETDEV_DEVTYPE(dev, &gnvsec_type);
 
 	gnvsec_set_lltx(dev);
+	/* Tunnels, sockets and marks are per namespace: a tunnel stays put. */
+	gnvsec_set_netns_local(dev);
 	gnvsec_tstats_setup(dev);
 	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST |
 			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE;
