@@ -11,6 +11,7 @@
 # consistency: 300 tunnels dumped through a small receive buffer arrive
 # exactly once each over many datagrams, and a tunnel added between two
 # parts of a dump makes the kernel flag the dump with NLM_F_DUMP_INTR.
+# Also: a tunnel cannot be moved to another namespace.
 . "$(dirname "$0")/lib.sh"
 
 TOOLS=$GNVSEC_SRC/selftests/tools
@@ -164,6 +165,12 @@ EOF
 
 # The same "nothing changed", seen through the product's own tool.
 check_eq "state after the refused requests" "$before" "$(state)"
+
+# A tunnel lives in its namespace's tables (sockets, marks, the dump
+# list): rtnetlink may not move it to another namespace.
+$ip netns add "$A"
+must_fail "moving a tunnel to another namespace" $ip -n "$C" link set gs0 netns "$A"
+check_eq "the tunnel stayed" "$before" "$(state)"
 
 # --- dump consistency
 log "== 300 tunnels"
