@@ -184,7 +184,11 @@ capture_start() {
 	local ns=$1 dev=$2 name=$3
 
 	# Not through n(): $! must be tcpdump itself, not a subshell.
-	$ip netns exec "$ns" tcpdump -i "$dev" -n -s 256 -U -w "$TMP/$name.pcap" \
+	# --immediate-mode: without it libpcap hands packets over a ring block
+	# at a time (up to a second late) and whatever is still in the ring
+	# when tcpdump is stopped is never written.
+	$ip netns exec "$ns" tcpdump -i "$dev" -n -s 256 -U --immediate-mode \
+		-w "$TMP/$name.pcap" \
 		>"$TMP/$name.log" 2>&1 &
 	echo $! >"$TMP/$name.pid"
 	# tcpdump says "listening on" once the socket is ready.
@@ -201,6 +205,10 @@ capture_stop() {
 	sleep 0.3
 	kill -TERM "$(cat "$TMP/$name.pid")" 2>/dev/null || true
 	wait "$(cat "$TMP/$name.pid")" 2>/dev/null || true
+	# A capture that lost packets cannot prove that none were sent.
+	if grep -q "[1-9][0-9]* packets dropped by kernel" "$TMP/$name.log"; then
+		fail "capture $name lost packets: $(cat "$TMP/$name.log")"
+	fi
 }
 
 # capture_count NAME FILTER: packets of a stopped capture matching FILTER
