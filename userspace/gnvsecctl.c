@@ -338,6 +338,7 @@ static void tunnel_dump(struct nl *nl, struct tunnel_list *l)
 static int cmd_show(struct nl *nl, int argc, char **argv)
 {
 	struct tunnel_list l = { 0 };
+	struct xfrm_snapshot x;
 	struct global g;
 	size_t i;
 
@@ -354,6 +355,7 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 	} else {
 		tunnel_dump(nl, &l);
 	}
+	xfrm_snapshot_take(&x);
 
 	if (json)
 		fputs("[", stdout);
@@ -362,10 +364,11 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 			fputs(",", stdout);
 		else if (!json && i)
 			fputs("\n", stdout);
-		tunnel_print(stdout, &l.v[i], &g, json);
+		tunnel_print(stdout, &l.v[i], &g, &x, json);
 	}
 	if (json)
 		fputs("]\n", stdout);
+	xfrm_snapshot_free(&x);
 	free(l.v);
 	return EXIT_OK;
 }

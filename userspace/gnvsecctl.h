@@ -77,7 +77,21 @@ struct sa_spec {
 	uint16_t encap_sport, encap_dport;
 	uint32_t reqid;
 };
-void xfrm_show(FILE *out, const struct tunnel *t, bool json);
+/* Every XFRM policy and SA of the namespace, read once per command. */
+struct xfrm_list {
+	struct nlmsghdr **v;
+	size_t n, cap;
+	int err;
+};
+
+struct xfrm_snapshot {
+	struct xfrm_list policies, sas;
+};
+
+void xfrm_snapshot_take(struct xfrm_snapshot *x);
+void xfrm_snapshot_free(struct xfrm_snapshot *x);
+void xfrm_show(FILE *out, const struct xfrm_snapshot *x,
+	       const struct tunnel *t, bool json);
 int xfrm_sa_add(const struct tunnel *t, const struct sa_spec *spec);
 int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
 		bool policies);
@@ -93,7 +107,7 @@ const char *stat_name(int stat);
 const char *addr_str(const struct addr *a, char *buf, size_t len);
 void json_str(FILE *out, const char *s);
 void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
-		  bool json);
+		  const struct xfrm_snapshot *x, bool json);
 void global_print(FILE *out, const struct global *g, bool json);
 
 #endif

@@ -194,7 +194,7 @@ static void print_text(FILE *out, const struct tunnel *t)
 }
 
 void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
-		  bool json)
+		  const struct xfrm_snapshot *x, bool json)
 {
 	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
 	bool forced = encap_forced(t, g);
@@ -203,7 +203,7 @@ void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
 		print_text(out, t);
 		fprintf(out, "Custom Options: {%s}\n",
 			forced ? "'encapsulation': 'yes'" : "");
-		xfrm_show(out, t, false);
+		xfrm_show(out, x, t, false);
 		fprintf(out, "Drops:\n");
 		print_stats(out, t->stats, GNVSEC_STAT_TX_UNCONFIGURED,
 			    GNVSEC_STAT_RX_ERROR, false);
@@ -249,7 +249,7 @@ void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
 	else
 		fprintf(out, ",\"binding\":null");
 	fprintf(out, ",");
-	xfrm_show(out, t, true);
+	xfrm_show(out, x, t, true);
 	fprintf(out, ",\"drops\":");
 	print_stats(out, t->stats, GNVSEC_STAT_TX_UNCONFIGURED,
 		    GNVSEC_STAT_RX_ERROR, true);

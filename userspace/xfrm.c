@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/udp.h>
 #include <linux/xfrm.h>
@@ -207,50 +208,111 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void dump(FILE *out, const struct tunnel *t, bool json, uint16_t type,
-		 mnl_cb_t cb, const char *title, const char *key)
+static int keep_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct xfrm_list *l = data;
+	struct nlmsghdr *copy;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			return MNL_CB_ERROR;
+	}
+	copy = malloc(nlh->nlmsg_len);
+	if (!copy)
+		return MNL_CB_ERROR;
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	l->v[l->n++] = copy;
+	return MNL_CB_OK;
+}
+
+static int xfrm_list_dump(struct nl *nl, struct xfrm_list *l, uint16_t type,
+			  size_t hdrlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct show s = { .out = out, .t = t, .json = json };
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	l->err = nl_talk(nl, nlh, keep_cb, l);
+	return l->err;
+}
+
+/*
+ * One dump of the namespace's policies and one of its SAs per command,
+ * however many tunnels are shown: each tunnel then picks its own from
+ * memory, so "tunnels show" stays linear in the number of tunnels.
+ */
+void xfrm_snapshot_take(struct xfrm_snapshot *x)
+{
 	struct nl nl;
 	int err;
+
+	memset(x, 0, sizeof(*x));
+	err = nl_open_xfrm(&nl);
+	if (err) {
+		x->policies.err = x->sas.err = err;
+		return;
+	}
+	xfrm_list_dump(&nl, &x->policies, XFRM_MSG_GETPOLICY,
+		       sizeof(struct xfrm_userpolicy_info));
+	xfrm_list_dump(&nl, &x->sas, XFRM_MSG_GETSA,
+		       sizeof(struct xfrm_usersa_info));
+	nl_close(&nl);
+}
+
+static void xfrm_list_free(struct xfrm_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+void xfrm_snapshot_free(struct xfrm_snapshot *x)
+{
+	xfrm_list_free(&x->policies);
+	xfrm_list_free(&x->sas);
+}
+
+static void show_list(FILE *out, const struct tunnel *t, bool json,
+		      const struct xfrm_list *l, mnl_cb_t cb,
+		      const char *title, const char *key)
+{
+	struct show s = { .out = out, .t = t, .json = json };
+	size_t i;
 
 	if (json)
 		fprintf(out, "\"%s\":[", key);
 	else
 		fprintf(out, "%s\n", title);
 
-	err = nl_open_xfrm(&nl);
-	if (!err && t->remote.family) {
-		nlh = mnl_nlmsg_put_header(buf);
-		nlh->nlmsg_type = type;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		mnl_nlmsg_put_extra_header(nlh, type == XFRM_MSG_GETSA ?
-					   sizeof(struct xfrm_usersa_info) :
-					   sizeof(struct xfrm_userpolicy_info));
-		err = nl_talk(&nl, nlh, cb, &s);
-	}
-	nl_close(&nl);
+	if (!l->err && t->remote.family)
+		for (i = 0; i < l->n; i++)
+			cb(l->v[i], &s);
 
 	if (json) {
 		fputs("]", out);
 		return;
 	}
-	if (err)
-		fprintf(out, "  (cannot read: %s)\n", strerror(-err));
+	if (l->err)
+		fprintf(out, "  (cannot read: %s)\n", strerror(-l->err));
 	else if (!s.count)
 		fprintf(out, "  None\n");
 }
 
-void xfrm_show(FILE *out, const struct tunnel *t, bool json)
+void xfrm_show(FILE *out, const struct xfrm_snapshot *x,
+	       const struct tunnel *t, bool json)
 {
-	dump(out, t, json, XFRM_MSG_GETPOLICY, policy_cb,
-	     "Kernel policies installed:", "policies");
+	show_list(out, t, json, &x->policies, policy_cb,
+		  "Kernel policies installed:", "policies");
 	if (json)
 		fputc(',', out);
-	dump(out, t, json, XFRM_MSG_GETSA, sa_cb,
-	     "Kernel security associations installed:", "sas");
+	show_list(out, t, json, &x->sas, sa_cb,
+		  "Kernel security associations installed:", "sas");
 }
 
 /* Sends one XFRM request and waits for its acknowledgement. */
