@@ -94,3 +94,53 @@ run_family() {
 
 run_family ipv4 $A_UL4 $B_UL4
 run_family ipv6 $A_UL6 $B_UL6
+
+# A remote behind a NAT that maps its port 4500 to 4501: A's SAs name the
+# mapped port (sa add ... encap-port), B's are the usual 4500:4500; the
+# router translates both ways. B receives only UDP/4500, A only what comes
+# back from the mapped port.
+log "== remote behind a NAT (port 4500 mapped to 4501)"
+n "$R" nft -f - <<NFT
+table ip nat {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr $B_UL4 udp dport 4501 counter dnat to $B_UL4:4500
+	}
+}
+NFT
+ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni 61 ipsec required encap force
+ctl "$B" tunnel add gs0 remote $A_UL4 local $B_UL4 vni 61 ipsec required encap force
+join_overlay gs0 gs0
+must_fail "encap-port 0" \
+	ctl "$A" sa add gs0 spi-out 0x1001 spi-in 0x2001 key-out "$(key 1)" key-in "$(key 2)" encap-port 0
+check_eq "encap-port 0: usage error" 2 "$RC"
+check_contains "encap-port 0: says why" "encap-port must be 1-65535" "$OUT"
+ctl "$A" sa add gs0 spi-out 0x1001 spi-in 0x2001 key-out "$(key 1)" key-in "$(key 2)" encap-port 4501
+ctl "$B" sa add gs0 spi-out 0x2001 spi-in 0x1001 key-out "$(key 2)" key-in "$(key 1)"
+check_contains "A's SAs name the mapped port" "out 10.77.0.1 > 10.77.1.2 spi 0x00001001 esp reqid 0 transport rfc4106(gcm(aes)) encap espinudp 4500:4501" \
+	"$(ctl "$A" tunnels show gs0)"
+capture_start "$B" ul natb
+capture_start "$A" ul nata
+check_eq "pings through the NAT" 10 "$(ping_count "$A" $B_OV 10)"
+capture_stop natb
+capture_stop nata
+check_eq "B receives ESP-in-UDP on 4500" 10 \
+	"$(capture_count natb "src host $A_UL4 and udp src port 4500 and udp dst port 4500")"
+check_eq "A receives it from the mapped port" 10 \
+	"$(capture_count nata "src host $B_UL4 and udp src port 4501 and udp dst port 4500")"
+check_eq "clear Geneve on B's wire (NAT)" 0 "$(capture_count natb "udp port 6081")"
+check_eq "the NAT mapped one flow" 1 \
+	"$(n "$R" nft list chain ip nat pre | grep -c 'packets 1 ' || true)"
+ctl "$A" sa del gs0
+ctl "$B" sa del gs0
+ctl "$A" tunnel del gs0
+ctl "$B" tunnel del gs0
+
+# The port is for ESP-in-UDP only: never silently dropped.
+ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni 62 ipsec required encap auto
+must_fail "encap-port without forced encapsulation" \
+	ctl "$A" sa add gs0 spi-out 0x1001 spi-in 0x2001 key-out "$(key 1)" key-in "$(key 2)" encap-port 4501
+check_eq "encap-port without forced encapsulation: usage error" 2 "$RC"
+check_contains "encap-port without forced encapsulation: says why" \
+	"gs0: encap-port needs the tunnel's encapsulation forced" "$OUT"
+check_eq "nothing installed" "" "$(n "$A" $ip xfrm state)"

@@ -34,7 +34,7 @@ static const char usage_text[] =
 "  global show\n"
 "  global set [ipsec true|false] [encapsulation true|false]\n"
 "  sa add NAME spi-out SPI spi-in SPI key-out KEY key-in KEY\n"
-"         [aead ALG | null] [reqid R]\n"
+"         [aead ALG | null] [reqid R] [encap-port P]\n"
 "  sa del NAME [spi-out SPI spi-in SPI]\n"
 "  monitor                        tunnel events as they happen\n"
 "  help [OBJECT]\n"
@@ -453,7 +453,8 @@ static int parse_key(const char *what, const char *arg, uint8_t *key,
 }
 
 static const char *const sa_opts[] = { "spi-out", "spi-in", "key-out",
-				       "key-in", "aead", "null", "reqid", NULL };
+				       "key-in", "aead", "null", "reqid",
+				       "encap-port", NULL };
 
 static void need_local(const struct tunnel *t)
 {
@@ -484,7 +485,7 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 		.encap_dport = 4500,
 	};
 	int key_out_len = -1, key_in_len = -1, err, i;
-	bool null = false;
+	bool null = false, port_set = false;
 	struct global g;
 	struct tunnel t;
 
@@ -522,6 +523,13 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 		case 6:
 			spec.reqid = parse_num("reqid", argv[i + 1], UINT32_MAX);
 			break;
+		case 7:
+			spec.encap_dport = parse_num("encap-port", argv[i + 1],
+						     UINT16_MAX);
+			if (!spec.encap_dport)
+				usage("encap-port must be 1-65535");
+			port_set = true;
+			break;
 		}
 	}
 	if (spec.spi_out < 256 || spec.spi_in < 256)
@@ -541,6 +549,10 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 	global_get(nl, &g);
 	spec.encap = t.encap == GNVSEC_ENCAP_FORCE ||
 		     (t.encap == GNVSEC_ENCAP_INHERIT && g.encap);
+	/* Plain ESP has no port: never drop the option silently. */
+	if (port_set && !spec.encap)
+		die(EXIT_USAGE, "%s: encap-port needs the tunnel's encapsulation forced",
+		    t.name);
 
 	err = xfrm_sa_add(&t, &spec);
 	/* Keys stay in memory no longer than needed. */
