@@ -176,11 +176,12 @@ check_eq "the tunnel stayed" "$before" "$(state)"
 log "== 300 tunnels"
 nl new-many tn 300 10.99.0.3
 check_eq "tunnels in the namespace" 302 "$($ip -n "$C" -o link show type gnvsec | wc -l)"
-out=$(nl dump-check tn --rcvbuf 4096 --bufsize 8192)
+out=$(nl dump-check tn --rcvbuf 4096 --bufsize 8192 --expect 10.99.0.3 1)
 echo "$out"
 val() { sed -n "s/^$1=//p" <<<"$out"; }
 check_eq "each of the 300 tunnels dumped" 300 "$(val prefix_unique)"
 check_eq "no tunnel dumped twice" 0 "$(val prefix_dups)"
+check_eq "every tunnel with its own remote and VNI" 0 "$(val prefix_wrong)"
 check_eq "messages in the dump" 302 "$(val messages)"
 check_eq "a quiet dump is not flagged" 0 "$(val intr)"
 check_ge "datagrams of the dump" 5 "$(val datagrams)"

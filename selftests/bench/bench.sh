@@ -23,7 +23,8 @@
 #
 # 2. Scale. BENCH_TUNNELS gnvsec tunnels in one namespace: the wall time of
 #    creating, dumping (without, then with two SAs and two policies per
-#    tunnel) and deleting them, and kernel memory per tunnel.
+#    tunnel) and deleting them, and kernel memory per tunnel. Then a dump
+#    of BENCH_DUMP_TUNNELS (10,000) tunnels, checked complete and correct.
 #
 # Nothing fails on a figure: the exit status is 1 only when a configuration
 # passes no traffic at all (or ESP was not used where it should be), or the
@@ -48,6 +49,7 @@ PINGS=${BENCH_PINGS:-50}
 NTUN=${BENCH_TUNNELS:-1000}
 SCALE_MAX=${BENCH_SCALE_MAX:-900}
 SCALE_SAS=${BENCH_SCALE_SAS:-1}
+DUMP_NTUN=${BENCH_DUMP_TUNNELS:-10000}
 MTU=1400
 CONFIGS=(a c b d b0 d0 e)
 [[ -n ${BENCH_ONLY:-} ]] && read -ra CONFIGS <<<"$BENCH_ONLY"
@@ -90,7 +92,7 @@ cleanup() {
 	local p ns
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for ns in $($ip netns list | awk '/^bn[ab]-|^bench-scale/ {print $1}'); do
+	for ns in $($ip netns list | awk '/^bn[ab]-|^bench-/ {print $1}'); do
 		$ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$TMP"
@@ -602,6 +604,59 @@ PY
 	$ip netns del $ns
 }
 
+# A dump of BENCH_DUMP_TUNNELS (10,000) tunnels, complete and correct:
+# created by one netlink client (not a process per tunnel), dumped through
+# a small receive buffer (many datagrams, so resumption is exercised) and
+# through gnvsecctl -j, every tunnel checked for its own remote and VNI.
+dump_many() {
+	local ns=bench-dump count=$DUMP_NTUN t out wrong
+	local nlc="python3 $GNVSEC_SRC/selftests/tools/nlclient.py"
+
+	report ""
+	report "dump: $count tunnels in one namespace"
+	$ip netns add $ns
+	$ip -n $ns link set lo up
+	t=$(now)
+	if ! n $ns $nlc new-many dm "$count" 10.66.0.2 1 >"$TMP/dump.err" 2>&1; then
+		report "dump: FAILED: creating: $(tail -n 1 "$TMP/dump.err")"
+		rc=1
+		$ip netns del $ns
+		return
+	fi
+	report "$(printf '  create (one netlink client)   %8.2f s' "$(since "$t")")"
+
+	t=$(now)
+	out=$(n $ns $nlc dump-check dm --rcvbuf 16384 --bufsize 16384 --expect 10.66.0.2 1)
+	report "$(printf '  genl dump, checked            %8.2f s  (%s)' "$(since "$t")" "$(echo $out)")"
+	if ! grep -qx "prefix_unique=$count" <<<"$out" ||
+	   ! grep -qx "prefix_dups=0" <<<"$out" ||
+	   ! grep -qx "prefix_wrong=0" <<<"$out"; then
+		report "dump: FAILED: the dump is not complete and correct"
+		rc=1
+	fi
+
+	t=$(now)
+	n $ns timeout 1200 gnvsecctl -j tunnels show >"$TMP/dump.json"
+	wrong=$(python3 - "$TMP/dump.json" "$count" <<'PY'
+import json, sys
+want = int(sys.argv[2])
+got = {t["ifname"]: t for t in json.load(open(sys.argv[1]))}
+bad = [n for n in ("dm%d" % i for i in range(want))
+       if n not in got or got[n]["vni"] != int(n[2:]) + 1 or
+       got[n]["remote"] != "10.66.0.2"]
+print(len(bad) + abs(len(got) - want))
+PY
+)
+	report "$(printf '  gnvsecctl -j tunnels show     %8.2f s  (%s missing, extra or wrong)' "$(since "$t")" "$wrong")"
+	if [[ $wrong != 0 ]]; then
+		report "dump: FAILED: gnvsecctl -j tunnels show is not complete and correct"
+		rc=1
+	fi
+
+	# The namespace takes its tunnels with it, in one batch.
+	$ip netns del $ns
+}
+
 # ---------------------------------------------------------------------------
 
 main() {
@@ -609,6 +664,7 @@ main() {
 	datapaths
 	table
 	[[ ${BENCH_SKIP_SCALE:-0} == 1 ]] || scale
+	[[ ${BENCH_SKIP_SCALE:-0} == 1 ]] || dump_many
 	if ((rc)); then
 		report "bench: FAILED: ${!FAILED[*]} (see above)"
 	else

@@ -28,8 +28,10 @@ commands and attributes come from uapi/linux/gnvsec.h itself.
     nlclient.py new-many PREFIX COUNT REMOTE4 [VNI_BASE]
     nlclient.py del-many PREFIX COUNT
     nlclient.py dump-check PREFIX [--rcvbuf BYTES] [--bufsize BYTES]
+                           [--expect REMOTE4 VNI_BASE]
         dumps with a small receive buffer; prints datagrams=, messages=,
-        intr=, prefix_unique=, prefix_dups=
+        intr=, prefix_unique=, prefix_dups=, and with --expect
+        prefix_wrong= (tunnels whose remote or VNI is not new-many's)
     nlclient.py dump-intr [--add NAME REMOTE4 VNI]
         reads the first part of a dump, optionally adds a tunnel from a
         second socket, reads the rest; prints datagrams=, messages=, intr=
@@ -616,8 +618,9 @@ def read_dump(g, seq, bufsize, first_only=False):
             return datagrams, msgs, intr, False
 
 
-def print_dump_stats(datagrams, msgs, intr, prefix=None):
-    names = [reply_dict(r).get("IFNAME") for r in msgs]
+def print_dump_stats(datagrams, msgs, intr, prefix=None, expect=None):
+    dicts = [reply_dict(r) for r in msgs]
+    names = [d.get("IFNAME") for d in dicts]
     print("datagrams=%d" % datagrams)
     print("messages=%d" % len(msgs))
     print("intr=%d" % int(intr))
@@ -625,6 +628,16 @@ def print_dump_stats(datagrams, msgs, intr, prefix=None):
         mine = [n for n in names if n and n.startswith(prefix)]
         print("prefix_unique=%d" % len(set(mine)))
         print("prefix_dups=%d" % (len(mine) - len(set(mine))))
+    if prefix and expect:
+        # What new-many made: PREFIX<i> has VNI base + i and the remote.
+        remote, base = expect
+        wrong = [d.get("IFNAME") for d in dicts
+                 if d.get("IFNAME", "").startswith(prefix) and
+                 (d.get("REMOTE4") != remote or
+                  d.get("VNI") != base + int(d["IFNAME"][len(prefix):]))]
+        print("prefix_wrong=%d%s" % (len(wrong),
+                                     (" (" + " ".join(wrong[:5]) + ")")
+                                     if wrong else ""))
 
 
 def opt_value(args, name, default):
@@ -639,13 +652,18 @@ def opt_value(args, name, default):
 def main_dump_check(args):
     rcvbuf = opt_value(args, "--rcvbuf", 4096)
     bufsize = opt_value(args, "--bufsize", 8192)
+    expect = None
+    if "--expect" in args:
+        i = args.index("--expect")
+        expect = (args[i + 1], int(args[i + 2]))
+        del args[i:i + 3]
     prefix = args[0] if args else ""
     g = Genl(rcvbuf=rcvbuf, recv_size=bufsize)
     seq = g.next_seq()
     g.sock.send(genlmsg(g.family, C.TUNNEL_GET, NLM_F_REQUEST | NLM_F_DUMP,
                         seq))
     datagrams, msgs, intr, _ = read_dump(g, seq, bufsize)
-    print_dump_stats(datagrams, msgs, intr, prefix)
+    print_dump_stats(datagrams, msgs, intr, prefix, expect)
     return 0
 
 

@@ -13,7 +13,7 @@
 # here: ESP uses the CPU's AES-NI/CLMUL drivers as on a real host; 0 runs it
 # on aes-generic), VM_TIMEOUT (default 3600 s), and for the guest
 # BENCH_ROUNDS, BENCH_TIME, BENCH_PINGS, BENCH_TUNNELS, BENCH_SCALE_MAX,
-# BENCH_SCALE_SAS, BENCH_ONLY, BENCH_SKIP_SCALE (see selftests/bench/bench.sh).
+# BENCH_SCALE_SAS, BENCH_DUMP_TUNNELS, BENCH_ONLY, BENCH_SKIP_SCALE (see selftests/bench/bench.sh).
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=vm.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm.sh"
@@ -30,7 +30,7 @@ vm_resdir "$kver" bench || exit 1
 # on its command line.
 guest_env=()
 for v in BENCH_ROUNDS BENCH_TIME BENCH_PINGS BENCH_TUNNELS BENCH_SCALE_MAX \
-	BENCH_SCALE_SAS BENCH_ONLY BENCH_SKIP_SCALE; do
+	BENCH_SCALE_SAS BENCH_DUMP_TUNNELS BENCH_ONLY BENCH_SKIP_SCALE; do
 	[[ -n ${!v:-} ]] && guest_env+=("$v=${!v}")
 done
 
