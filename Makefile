@@ -37,8 +37,18 @@ clean:
 deps:
 	bash scripts/deps.sh
 
+# The tests run against the module as users install it: DKMS builds and
+# installs it for every kernel of the matrix, and the guest loads that one
+# with modprobe. GNVSEC_MODULE=tree tests the tree's own build instead
+# (no root, nothing installed on the host).
+CHECK_KVERS := $(or $(KVERS),6.1 6.12)
+GNVSEC_MODULE ?= dkms
+
 check: deps all
-	bash selftests/vm/check.sh
+ifeq ($(GNVSEC_MODULE),dkms)
+	$(MAKE) dkms-install KVERS="$(CHECK_KVERS)"
+endif
+	KVERS="$(CHECK_KVERS)" GNVSEC_MODULE=$(GNVSEC_MODULE) bash selftests/vm/check.sh
 
 demo: deps all
 	bash selftests/vm/demo.sh
