@@ -22,7 +22,7 @@ pkgs=(
 	# kernel to test in the VM and headers to build the module against
 	linux-image-amd64 linux-headers-amd64
 	# build
-	build-essential pkg-config libmnl-dev
+	build-essential pkg-config libmnl-dev libssl-dev
 	# quality gates (make gates): sparse, and checkpatch.pl from the source
 	sparse linux-source-6.1
 	# the VM: qemu, initramfs (busybox + cpio + module decompressors)
@@ -34,6 +34,9 @@ pkgs=(
 	iproute2 iputils-ping tcpdump iperf3 nftables python3 procps ethtool
 	psmisc
 	wireguard-tools	# make bench: WireGuard's wg
+	# gnvsecctl cert check's selftest: certificates from ovs-pki (as the
+	# OVN IPsec tutorial makes them) and openssl for the bad ones
+	openvswitch-common openssl
 )
 pkgs+=("$@")
 
