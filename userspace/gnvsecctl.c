@@ -4,8 +4,8 @@
  * per-namespace switches. The grammar follows ip(8): OBJECT COMMAND ARGS,
  * with unambiguous abbreviations of every keyword.
  *
- * Exit status: 0 success, 1 the kernel refused (its message is printed),
- * 2 usage error.
+ * Exit status: 0 success, 1 the kernel refused (its message is printed)
+ * or a cert check failed, 2 usage error.
  */
 
 #include <arpa/inet.h>
@@ -37,6 +37,8 @@ static const char usage_text[] =
 "         [aead ALG | null] [reqid R] [encap-port P]\n"
 "  sa del NAME [spi-out SPI spi-in SPI]\n"
 "  monitor                        tunnel events as they happen\n"
+"  cert check CERT --key KEY --ca CA [--chassis NAME]\n"
+"                                 whether IKE can use them (no kernel needed)\n"
 "  help [OBJECT]\n"
 "OPTIONS := [local ADDR] [vni N] [dstport P] [chassis NAME]\n"
 "           [mark VALUE[/MASK]] [ipsec required|off|inherit]\n"
@@ -612,7 +614,7 @@ static int cmd_sa_del(struct nl *nl, int argc, char **argv)
 }
 
 static const char *const objects[] = { "tunnel", "tunnels", "global", "sa",
-				       "help", "monitor", NULL };
+				       "help", "monitor", "cert", NULL };
 static const char *const tunnel_cmds[] = { "add", "set", "del", "bind",
 					   "unbind", "show", NULL };
 
@@ -647,6 +649,9 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return EXIT_OK;
 	}
+
+	if (obj == 6)		/* files only: no module, no netlink */
+		return cmd_cert(argc - 2, argv + 2, json);
 
 	if (nl_open_genl(&nl))
 		die(EXIT_KERNEL, "cannot open generic netlink: %s", strerror(errno));

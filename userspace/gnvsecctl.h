@@ -99,6 +99,9 @@ int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
 /* monitor.c */
 int cmd_monitor(struct nl *nl, int argc, char **argv, bool json);
 
+/* cert.c: needs no netlink */
+int cmd_cert(int argc, char **argv, bool json);
+
 /* print.c */
 const char *ipsec_mode_name(uint8_t mode);
 const char *encap_mode_name(uint8_t mode);
