@@ -136,5 +136,13 @@ done
 echo "TAP version 13"
 echo "1..$num"
 printf '%s\n' "${out[@]}"
+# The failures again, with their FAIL lines, just above the summary: a log
+# that keeps only its tail (CI) still says what failed.
+if ((fail)); then
+	printf '%s\n' "${out[@]}" | awk '
+		/^not ok / { bad = 1; n = 0; print "# failed: " substr($0, 8); next }
+		/^ok / { bad = 0; next }
+		bad && /FAIL|no done marker|splat/ && n++ < 5 { print "#   " substr($0, 3) }'
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 ((fail == 0 && num > 0))
