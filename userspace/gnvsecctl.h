@@ -66,6 +66,13 @@ void nl_fail(const char *what, int err) __attribute__((noreturn));
 int tunnel_parse(const struct nlmsghdr *nlh, struct tunnel *t);
 int global_parse(const struct nlmsghdr *nlh, struct global *g);
 int tunnel_get(struct nl *nl, const char *name, struct tunnel *t);
+void global_get(struct nl *nl, struct global *g);
+
+struct tunnel_list {
+	struct tunnel *v;
+	size_t n, cap;
+};
+void tunnel_dump(struct nl *nl, struct tunnel_list *l);
 
 /* xfrm.c */
 struct sa_spec {

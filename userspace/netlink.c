@@ -347,3 +347,60 @@ int tunnel_get(struct nl *nl, const char *name, struct tunnel *t)
 		nl_fail(name, err);
 	return 0;
 }
+
+static int global_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return global_parse(nlh, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+void global_get(struct nl *nl, struct global *g)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(nl, buf, GNVSEC_CMD_GLOBAL_GET, 0);
+	int err = nl_talk(nl, nlh, global_cb, g);
+
+	if (err)
+		nl_fail("global", err);
+}
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tunnel_list *l = data;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			die(EXIT_KERNEL, "out of memory");
+	}
+	return tunnel_parse(nlh, &l->v[l->n++]) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct tunnel *)a)->name,
+		      ((const struct tunnel *)b)->name);
+}
+
+/* Every tunnel of the namespace; a dump that raced a change is retried. */
+void tunnel_dump(struct nl *nl, struct tunnel_list *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err, tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		l->n = 0;
+		nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_GET, NLM_F_DUMP);
+		err = nl_talk(nl, nlh, list_cb, l);
+		if (err != -EINTR)
+			break;
+		/* Unread parts of the old dump would confuse the next one. */
+		nl_close(nl);
+		if (nl_open_genl(nl))
+			die(EXIT_KERNEL, "cannot reopen netlink");
+	}
+	if (err)
+		nl_fail("dump", err);
+	qsort(l->v, l->n, sizeof(*l->v), by_name);
+}
