@@ -36,7 +36,11 @@ pkgs=(
 	wireguard-tools	# make bench: WireGuard's wg
 	# gnvsecctl cert check's selftest: certificates from ovs-pki (as the
 	# OVN IPsec tutorial makes them) and openssl for the bad ones
-	openvswitch-common openssl
+	openvswitch-common
+	# the IKE tests (81-84): strongSwan's charon and swanctl (vici), its
+	# openssl plugin (ECDSA, AES-GCM), and openssl to make certificates
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+	openssl
 )
 pkgs+=("$@")
 
@@ -111,7 +115,30 @@ for k in "${want_series[@]}"; do
 	missing+=("${kpa[@]}")
 done
 
+# Installing a daemon must not start it: strongswan-starter's scripts would
+# start charon on this host (invoke-rc.d without systemd, deb-systemd-invoke
+# with it). Both ask policy-rc.d first; where there is none, one that
+# forbids every start stands in for the time of the install.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+	printf '#!/bin/sh\n# scripts/deps.sh: no daemon starts while installing\nexit 101\n' |
+		"${sudo[@]}" tee "$policy" >/dev/null
+	"${sudo[@]}" chmod 0755 "$policy"
+	trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
+
 echo "deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 \
 	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 	"${missing[@]}" </dev/null
+
+# Nor at the next boot: the tests run their own charons, one per namespace.
+for p in "${missing[@]}"; do
+	[[ $p == strongswan-charon ]] || continue
+	if command -v deb-systemd-helper >/dev/null; then
+		"${sudo[@]}" deb-systemd-helper disable strongswan-starter.service >/dev/null 2>&1 || true
+	fi
+	if command -v update-rc.d >/dev/null; then
+		"${sudo[@]}" update-rc.d ipsec disable >/dev/null 2>&1 || true
+	fi
+done
