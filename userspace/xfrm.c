@@ -79,6 +79,9 @@ static int sa_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || sa->family != s->t->remote.family)
 		return MNL_CB_OK;
+	/* SPI 0: an acquire's larval state, not an SA that carries anything. */
+	if (!sa->id.spi)
+		return MNL_CB_OK;
 	dir = direction(s->t, &sa->saddr, &sa->id.daddr);
 	if (!dir)
 		return MNL_CB_OK;
