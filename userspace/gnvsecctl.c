@@ -39,6 +39,9 @@ static const char usage_text[] =
 "  monitor                        tunnel events as they happen\n"
 "  cert check CERT --key KEY --ca CA [--chassis NAME]\n"
 "                                 whether IKE can use them (no kernel needed)\n"
+"  ike swanctl [--local-id ID] [--cert FILE] [--ca FILE]\n"
+"        [--start-action trap|start|none] [--rekey-time TIME] [NAME]\n"
+"                                 strongSwan connections for the tunnels\n"
 "  help [OBJECT]\n"
 "OPTIONS := [local ADDR] [vni N] [dstport P] [chassis NAME]\n"
 "           [mark VALUE[/MASK]] [ipsec required|off|inherit]\n"
@@ -552,7 +555,7 @@ static int cmd_sa_del(struct nl *nl, int argc, char **argv)
 }
 
 static const char *const objects[] = { "tunnel", "tunnels", "global", "sa",
-				       "help", "monitor", "cert", NULL };
+				       "help", "monitor", "cert", "ike", NULL };
 static const char *const tunnel_cmds[] = { "add", "set", "del", "bind",
 					   "unbind", "show", NULL };
 
@@ -623,6 +626,8 @@ int main(int argc, char **argv)
 		return cmd_global(&nl, argc - 2, argv + 2);
 	case 5:
 		return cmd_monitor(&nl, argc - 2, argv + 2, json);
+	case 7:
+		return cmd_ike(&nl, argc - 2, argv + 2);
 	default:
 		if (argc < 3)
 			usage("sa add|del NAME ...");

@@ -109,6 +109,9 @@ int cmd_monitor(struct nl *nl, int argc, char **argv, bool json);
 /* cert.c: needs no netlink */
 int cmd_cert(int argc, char **argv, bool json);
 
+/* ike.c */
+int cmd_ike(struct nl *nl, int argc, char **argv);
+
 /* print.c */
 const char *ipsec_mode_name(uint8_t mode);
 const char *encap_mode_name(uint8_t mode);
