@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# IKE helpers for the selftests that negotiate SAs with strongSwan (81-84),
+# sourced after lib.sh. Each chassis namespace runs its own charon:
+#   - its own strongswan.conf ($TMP/ike-WHO/strongswan.conf, through
+#     STRONGSWAN_CONF), its own vici socket ($TMP/ike-WHO/charon.vici) and
+#     swanctl directory ($TMP/ike-WHO/swanctl, through SWANCTL_DIR);
+#   - a private /run (a tmpfs in a mount namespace of its own), so that the
+#     two daemons do not share /run/charon.pid;
+#   - started by "ip netns exec", so its kernel-netlink plugin installs SAs
+#     and policies, and its sockets bind ports 500 and 4500, in that
+#     chassis' network namespace.
+# Certificates: a test CA and one certificate per chassis (x509 v3, CN =
+# the chassis name, subjectAltName DNS = the CN, as OVN requires), ECDSA
+# P-256 so that signatures cost little under TCG.
+
+CHARON=/usr/lib/ipsec/charon
+PKI=$TMP/pki
+
+ike_require() {
+	local t
+	for t in "$CHARON" /usr/sbin/swanctl /usr/bin/openssl; do
+		if [[ ! -x $t ]]; then
+			echo "SKIP: $t missing (bash scripts/deps.sh installs it)"
+			exit 4
+		fi
+	done
+}
+
+# pki_ca: the test CA, $PKI/cacert.pem and its key.
+pki_ca() {
+	mkdir -p "$PKI"
+	openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-keyout "$PKI/ca-privkey.pem" -out "$PKI/cacert.pem" -days 30 \
+		-subj "/CN=gnvsec selftest CA" 2>/dev/null
+}
+
+# pki_cert FILE CN: $PKI/FILE-cert.pem and $PKI/FILE-privkey.pem, signed
+# by the test CA, CN and subjectAltName DNS both CN.
+pki_cert() {
+	local f=$1 cn=$2
+	openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-keyout "$PKI/$f-privkey.pem" -out "$PKI/$f.csr" -subj "/CN=$cn" 2>/dev/null
+	printf 'basicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nsubjectAltName = DNS:%s\n' \
+		"$cn" >"$PKI/$f.ext"
+	openssl x509 -req -in "$PKI/$f.csr" -CA "$PKI/cacert.pem" \
+		-CAkey "$PKI/ca-privkey.pem" -CAcreateserial -days 30 \
+		-extfile "$PKI/$f.ext" -out "$PKI/$f-cert.pem" 2>/dev/null
+}
+
+ike_dir() { echo "$TMP/ike-$1"; }
+
+# charon_conf WHO NAME [CERTFILE]: the strongswan.conf and swanctl
+# directory of chassis WHO (A or B) whose name is NAME, holding the CA and
+# the certificate and key $PKI/CERTFILE-* (default NAME) as NAME-cert.pem
+# and NAME-privkey.pem.
+charon_conf() {
+	local who=$1 name=$2 cert=${3:-$2} d
+	d=$(ike_dir "$who")
+	mkdir -p "$d/swanctl/x509" "$d/swanctl/x509ca" "$d/swanctl/private"
+	cp "$PKI/cacert.pem" "$d/swanctl/x509ca/"
+	cp "$PKI/$cert-cert.pem" "$d/swanctl/x509/$name-cert.pem"
+	cp "$PKI/$cert-privkey.pem" "$d/swanctl/private/$name-privkey.pem"
+	cat >"$d/strongswan.conf" <<EOF
+charon {
+	load = random nonce openssl kdf pem pkcs1 pkcs8 x509 constraints pubkey kernel-netlink socket-default vici
+	install_routes = no
+	install_virtual_ip = no
+	retransmit_timeout = 1.0
+	retransmit_base = 1.4
+	plugins {
+		vici {
+			socket = unix://$d/charon.vici
+		}
+	}
+	syslog {
+		identifier = charon-$who
+		daemon {
+			default = -1
+		}
+	}
+	filelog {
+		log {
+			path = $d/charon.log
+			time_format = %T
+			append = yes
+			flush_line = yes
+			default = 1
+			ike = 1
+			cfg = 1
+			knl = 1
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 pkcs8 x509 openssl
+}
+EOF
+}
+
+# charon_start WHO NS: charon for chassis WHO in namespace NS, with a
+# private /run; returns once its vici socket answers. Its pid (charon's
+# own: ip, unshare and sh exec into it) is in $TMP/ike-WHO/pid.
+charon_start() {
+	local who=$1 ns=$2 d
+	d=$(ike_dir "$who")
+	rm -f "$d/charon.vici"
+	$ip netns exec "$ns" unshare -m sh -c \
+		'mount -t tmpfs -o mode=0755 tmpfs /run && exec "$0" "$@"' \
+		env STRONGSWAN_CONF="$d/strongswan.conf" "$CHARON" \
+		>>"$d/charon.out" 2>&1 &
+	echo $! >"$d/pid"
+	for _ in $(seq 150); do
+		if [[ -S $d/charon.vici ]] && swan "$who" "$ns" --stats >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "charon $who did not start: $(tail -n 20 "$d/charon.out" "$d/charon.log" 2>&1)"
+}
+
+charon_pid() { cat "$(ike_dir "$1")/pid"; }
+
+# charon_stop WHO: stops WHO's charon (SIGTERM: it removes its SAs and
+# policies) and waits for it.
+charon_stop() {
+	local pid
+	pid=$(charon_pid "$1")
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "charon $1 did not stop"
+}
+
+# swan WHO NS COMMAND [ARGS...]: swanctl talking to chassis WHO's charon
+# (the socket is an option of the command, so it follows it).
+swan() {
+	local who=$1 ns=$2 cmd=$3 d
+	shift 3
+	d=$(ike_dir "$who")
+	$ip netns exec "$ns" env STRONGSWAN_CONF="$d/strongswan.conf" \
+		SWANCTL_DIR="$d/swanctl" timeout 60 \
+		swanctl "$cmd" --uri "unix://$d/charon.vici" "$@"
+}
+
+# ike_conf WHO NS NAME [gnvsecctl ike swanctl options]: writes the
+# connections "gnvsecctl ike swanctl" prints for the namespace's tunnels
+# into WHO's swanctl.conf, and binds each tunnel to its reqid with the very
+# command that the output names.
+ike_conf() {
+	local who=$1 ns=$2 name=$3 d cmd
+	shift 3
+	d=$(ike_dir "$who")
+	ctl "$ns" ike swanctl --local-id "$name" "$@" >"$d/swanctl/swanctl.conf"
+	while read -r cmd; do
+		# shellcheck disable=SC2086 # "tunnel bind NAME reqid R"
+		ctl "$ns" $cmd
+	done < <(sed -n 's/.*# bind the tunnel once, before loading: gnvsecctl \(.*\)/\1/p' \
+		"$d/swanctl/swanctl.conf")
+}
+
+# ike_load WHO NS: (re)loads WHO's credentials and connections.
+ike_load() {
+	swan "$1" "$2" --load-all --noprompt >"$(ike_dir "$1")/load.out" 2>&1 ||
+		fail "swanctl --load-all on $1: $(cat "$(ike_dir "$1")/load.out")"
+}
+
+# swan_spis WHO NS: the SPIs of the installed CHILD_SAs charon reports,
+# one per line, as 0x%08x, sorted.
+swan_spis() {
+	swan "$1" "$2" --list-sas --raw 2>/dev/null | python3 -c '
+import re, sys
+text = sys.stdin.read()
+spis = re.findall(r"\bspi-(?:in|out)=([0-9a-f]{8})\b", text)
+for s in sorted(set(int(x, 16) for x in spis)):
+    print("0x%08x" % s)'
+}
+
+# tunnel_spis NS DEV: the SPIs "gnvsecctl tunnels show" lists, likewise.
+tunnel_spis() {
+	ctl "$1" -j tunnels show "$2" | python3 -c '
+import json, sys
+t = json.load(sys.stdin)[0]
+for s in sorted(set(sa["spi"] for sa in t["sas"])):
+    print("0x%08x" % s)'
+}
+
+# check_spis WHAT WHO NS DEV: the SPIs "tunnels show DEV" lists are those
+# WHO's charon reports. charon keeps a rekeyed CHILD_SA's inbound SA in the
+# kernel for a few seconds after it stops listing it, and a rekey may fall
+# between the two reads: compare snapshots until one is taken while charon's
+# view stands still (at most 30 tries).
+check_spis() {
+	local what=$1 who=$2 ns=$3 dev=$4 s1 s2 t
+	for _ in $(seq 30); do
+		s1=$(swan_spis "$who" "$ns")
+		t=$(tunnel_spis "$ns" "$dev")
+		s2=$(swan_spis "$who" "$ns")
+		[[ $s1 == "$s2" && $s1 == "$t" ]] && break
+		sleep 1
+	done
+	check_eq "$what" "$(echo $s1)" "$(echo $t)"
+}
+
+# kernel_sas NS: how many SAs the namespace's kernel holds (the larval
+# states of pending acquires, SPI 0, are none).
+kernel_sas() {
+	n "$1" ip xfrm state | grep -Ec '^[[:space:]]*proto esp spi 0x0*[1-9a-f]' || true
+}
+
+# capture_spis NAME FILTER: the distinct ESP SPIs in capture NAME.
+capture_spis() {
+	tcpdump -n -r "$TMP/$1.pcap" "$2" 2>/dev/null |
+		grep -o 'spi=0x[0-9a-f]*' | sort -u
+}
