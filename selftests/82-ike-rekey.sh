@@ -60,8 +60,8 @@ log "ping across the rekeys: $(grep -E 'packets transmitted' "$TMP/ping.log")"
 log "iperf3 retransmits across the rekeys: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits"))' "$TMP/iperf.json")"
 log "charon A: $(grep -cE 'rekeying|CHILD_SA .* established' "$(ike_dir A)/charon.log") rekey lines"
 check_eq "clear Geneve frames on B's wire" 0 "$(capture_count wire "udp port 6081")"
-check_eq "frames from A neither ESP nor IKE on B's wire" 0 \
-	"$(capture_count wire "src host $A_UL4 and not (ip proto 50 or udp port 500 or udp port 4500)")"
+check_eq "IP packets from A neither ESP nor IKE on B's wire" 0 \
+	"$(capture_count wire "ip and src host $A_UL4 and not (ip proto 50 or udp port 500 or udp port 4500)")"
 spis=$(capture_spis wire "src host $A_UL4 and ip proto 50")
 log "SPIs from A on B's wire: $(echo $spis)"
 check_ge "rekeys seen on the wire (new SPIs from A)" 2 $(($(wc -l <<<"$spis") - 1))
