@@ -14,11 +14,14 @@ setup_chassis
 pki_ca
 pki_cert hv-b hv-b
 pki_cert hv-x hv-x	# CA-signed, well-formed, but not hv-a's name
-# TODO: once "gnvsecctl cert check" exists, it must refuse this certificate
-# for chassis hv-a before charon ever sees it:
-#   must_fail "cert check" ctl "$A" cert check "$PKI/hv-x-cert.pem" \
-#	--key "$PKI/hv-x-privkey.pem" --ca "$PKI/cacert.pem" --chassis hv-a
-#   check_eq "cert check exit status" 1 "$RC"
+# "gnvsecctl cert check" refuses it for chassis hv-a before charon ever
+# sees it, saying what it expected and what it found.
+must_fail "cert check of hv-x's certificate for hv-a" gnvsecctl cert check \
+	"$PKI/hv-x-cert.pem" --key "$PKI/hv-x-privkey.pem" --ca "$PKI/cacert.pem" --chassis hv-a
+check_eq "cert check exit status" 1 "$RC"
+check_contains "cert check: expected versus found" \
+	'FAIL  CN: expected "hv-a" (the chassis name), found "hv-x"' "$OUT"
+check_contains "cert check: the rest holds" "ok    subjectAltName" "$OUT"
 
 # A runs with the hv-x certificate and says who it is by it.
 charon_conf A hv-x
