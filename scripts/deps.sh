@@ -41,6 +41,9 @@ pkgs=(
 	# openssl plugin (ECDSA, AES-GCM), and openssl to make certificates
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	openssl
+	# what Documentation/tutorial.md installs on a chassis (strongSwan's
+	# systemd service), so that its install step holds here too
+	charon-systemd dkms
 )
 pkgs+=("$@")
 
@@ -134,6 +137,9 @@ echo "deps: installing ${missing[*]}"
 
 # Nor at the next boot: the tests run their own charons, one per namespace.
 for p in "${missing[@]}"; do
+	if [[ $p == charon-systemd ]] && command -v deb-systemd-helper >/dev/null; then
+		"${sudo[@]}" deb-systemd-helper disable strongswan.service >/dev/null 2>&1 || true
+	fi
 	[[ $p == strongswan-charon ]] || continue
 	if command -v deb-systemd-helper >/dev/null; then
 		"${sudo[@]}" deb-systemd-helper disable strongswan-starter.service >/dev/null 2>&1 || true

@@ -190,6 +190,11 @@ state() { ctl "$1" -j tunnels show "$2" | python3 -c 'import json,sys; print(jso
 
 # --- the tutorial
 section "Installing"	# no prompted commands: what make check does itself
+# ... so its packages are those scripts/deps.sh installed.
+for p in $(sed -n 's/^    # apt-get install //p' "$DOC"); do
+	check_eq "package $p (Installing) is installed" "install ok installed" \
+		"$(dpkg-query -W -f '${Status}' "$p" 2>&1)"
+done
 
 section "Generating certificates and keys"
 for h in hv1 hv2; do
