@@ -136,15 +136,18 @@ echo "deps: installing ${missing[*]}"
 	"${missing[@]}" </dev/null
 
 # Nor at the next boot: the tests run their own charons, one per namespace.
+# (systemctl edits the unit links whether or not systemd is running;
+# deb-systemd-helper only works from inside a package's scripts.)
 for p in "${missing[@]}"; do
-	if [[ $p == charon-systemd ]] && command -v deb-systemd-helper >/dev/null; then
-		"${sudo[@]}" deb-systemd-helper disable strongswan.service >/dev/null 2>&1 || true
+	case $p in
+	charon-systemd) unit=strongswan.service ;;
+	strongswan-starter | strongswan-charon) unit=strongswan-starter.service ;;
+	*) continue ;;
+	esac
+	if command -v systemctl >/dev/null; then
+		"${sudo[@]}" systemctl disable "$unit" >/dev/null 2>&1 || true
 	fi
-	[[ $p == strongswan-charon ]] || continue
-	if command -v deb-systemd-helper >/dev/null; then
-		"${sudo[@]}" deb-systemd-helper disable strongswan-starter.service >/dev/null 2>&1 || true
-	fi
-	if command -v update-rc.d >/dev/null; then
+	if [[ $unit == strongswan-starter.service ]] && command -v update-rc.d >/dev/null; then
 		"${sudo[@]}" update-rc.d ipsec disable >/dev/null 2>&1 || true
 	fi
 done
