@@ -231,38 +231,43 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 	return check_state(x, cfg, gnvsec_encap_forced(cfg, gn), false);
 }
 
-struct inbound_search {
+struct sa_search {
 	const struct gnvsec_cfg *cfg;
-	const xfrm_address_t *local;
+	const xfrm_address_t *saddr;	/* NULL: any source */
+	const xfrm_address_t *daddr;
 	bool forced;
+	bool tx;
 };
 
-static int match_inbound(struct xfrm_state *x, int count, void *ptr)
+static int match_sa(struct xfrm_state *x, int count, void *ptr)
 {
-	const struct inbound_search *s = ptr;
+	const struct sa_search *s = ptr;
 	const struct gnvsec_cfg *cfg = s->cfg;
 
 	if (x->km.state != XFRM_STATE_VALID || x->props.family != cfg->family ||
-	    !xfrm_addr_equal(&x->props.saddr, &cfg->remote, cfg->family) ||
-	    !xfrm_addr_equal(&x->id.daddr, s->local, cfg->family))
+	    (s->saddr && !xfrm_addr_equal(&x->props.saddr, s->saddr, cfg->family)) ||
+	    !xfrm_addr_equal(&x->id.daddr, s->daddr, cfg->family))
 		return 0;
-	return check_state(x, cfg, s->forced, false) ? 0 : 1;
+	return check_state(x, cfg, s->forced, s->tx) ? 0 : 1;
 }
 
-/* Is there a valid inbound ESP state the tunnel would accept? */
-static bool inbound_sa_exists(struct net *net, const struct gnvsec_cfg *cfg,
-			      const xfrm_address_t *local, bool forced)
+/* Is there a valid ESP state from @saddr to @daddr the tunnel would use? */
+static bool sa_exists(struct net *net, const struct gnvsec_cfg *cfg,
+		      const xfrm_address_t *saddr, const xfrm_address_t *daddr,
+		      bool forced, bool tx)
 {
-	struct inbound_search search = {
+	struct sa_search search = {
 		.cfg = cfg,
-		.local = local,
+		.saddr = saddr,
+		.daddr = daddr,
 		.forced = forced,
+		.tx = tx,
 	};
 	struct xfrm_state_walk walk;
 	int found;
 
 	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
-	found = xfrm_state_walk(net, &walk, match_inbound, &search);
+	found = xfrm_state_walk(net, &walk, match_sa, &search);
 	xfrm_state_walk_done(&walk, net);
 	return found > 0;
 }
@@ -284,6 +289,17 @@ enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 	if (!cfg->family)
 		return GNVSEC_STATE_UNCONFIGURED;
 
+	/*
+	 * Without an outbound SA, xfrm_lookup() would have the IKE daemon
+	 * negotiate one (an acquire): reading the status must not do that,
+	 * so it looks for the SA first.
+	 */
+	if (!sa_exists(gn->net, cfg,
+		       xfrm_addr_any(&cfg->local, cfg->family) ? NULL : &cfg->local,
+		       &cfg->remote, forced, true))
+		return required ? GNVSEC_STATE_WAITING_FOR_SA :
+				  GNVSEC_STATE_PLAINTEXT;
+
 	memset(&local, 0, sizeof(local));
 	dst = lookup(gn->net, cfg, cfg->port, &local, &why);
 	if (IS_ERR(dst))
@@ -292,7 +308,7 @@ enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 	out = check_bundle(dst, cfg, forced) == GNVSEC_STAT_UNSPEC;
 	dst_release(dst);
 
-	if (out && inbound_sa_exists(gn->net, cfg, &local, forced))
+	if (out && sa_exists(gn->net, cfg, &cfg->remote, &local, forced, false))
 		return GNVSEC_STATE_ACTIVE;
 	return required ? GNVSEC_STATE_WAITING_FOR_SA : GNVSEC_STATE_PLAINTEXT;
 }
