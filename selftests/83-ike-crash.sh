@@ -79,4 +79,13 @@ check_eq "clear Geneve frames on B's wire" 0 "$(capture_count wire_b "udp port 6
 check_eq "clear Geneve frames on A's wire" 0 "$(capture_count wire_a "udp port 6081")"
 check_ge "ESP from A on B's wire" 40 "$(capture_count wire_b "src host $A_UL4 and ip proto 50")"
 check_eq "A state after the restart" ACTIVE "$(tfield "$A" gs0 ipsec_state)"
-check_spis "A's SPIs are charon's again" A "$A" gs0
+# Right after the restart charon may briefly hold a duplicate CHILD_SA
+# (the trap's acquire and the reload both negotiate): what matters is that
+# every SA the kernel holds for the tunnel is one the new charon knows,
+# none left over from the killed one.
+s_swan=$(swan_spis A "$A")
+s_show=$(tunnel_spis "$A" gs0)
+log "charon A's SPIs: $(echo $s_swan); tunnels show: $(echo $s_show)"
+check_eq "A's SAs are all the new charon's" "" \
+	"$(comm -23 <(echo "$s_show") <(echo "$s_swan") | xargs)"
+check_ge "A's SAs after the restart" 2 "$(wc -l <<<"$s_show")"
