@@ -106,8 +106,14 @@ teardown
 tunnels
 check_eq "global: plaintext first" 5 "$(ping_count "$A" $B_OV 5)"
 capture_start "$B" ul global
+tx0=$(stat "$A" gs0 tx_packets)
 traffic
-sleep 0.5
+# The switch comes only once clear traffic flows (a fixed delay is not
+# enough on a loaded machine).
+for _ in $(seq 50); do
+	(($(stat "$A" gs0 tx_packets) >= tx0 + 10)) && break
+	sleep 0.1
+done
 ctl "$A" global set ipsec true
 t0=$(date +%s.%N)
 sleep 1.5

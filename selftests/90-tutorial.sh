@@ -136,7 +136,7 @@ copy_pki() {
 # exit status, showing the output (and charon's log on a chassis).
 declare -A STEP_OUT
 run() {
-	local n=$1 who=$2 cmd=$3 rc
+	local n=$1 who=$2 cmd=$3 rc h
 
 	[[ $who != ca && $cmd == "install -m "* ]] && copy_pki "$who"
 	log "$who# $cmd"
@@ -150,7 +150,10 @@ run() {
 	sed 's/^/  | /' "$T/out.$n"
 	rc=$(cat "$T/rc.$n")
 	if [[ $rc != 0 ]]; then
-		[[ $who == ca ]] || tail -n 30 "$T/$who/charon.log" 2>/dev/null
+		for h in hv1 hv2; do
+			echo "--- $h's charon log"
+			tail -n 40 "$T/$h/charon.log" 2>/dev/null || true
+		done
 		fail "step $n ($who# $cmd) exited with $rc"
 	fi
 	STEP_OUT[$n]=$T/out.$n
