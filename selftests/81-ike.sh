@@ -37,10 +37,15 @@ up() {
 	log "$(cat "$(ike_dir A)/swanctl/swanctl.conf")"
 	ike_load A "$A"
 	ike_load B "$B"
-	# The trap policies are in, no SA yet. Looking (a route lookup, as a
-	# packet's) is what triggers the negotiation, start_action = trap.
+	# The trap policies are in, no SA yet, and reading the status does
+	# not change that: only a packet triggers the negotiation
+	# (start_action = trap), and it is dropped, not sent in clear.
 	check_eq "$fam: trap policies only: A waits" "WAITING FOR SA" "$(tfield "$A" gs0 ipsec_state)"
+	# (An acquire would leave a larval state, SPI 0, at once.)
+	check_eq "$fam: a status read asks for no SA" 0 \
+		"$(n "$A" $ip xfrm state | grep -c 'proto esp' || true)"
 	for _ in $(seq 60); do
+		ping_count "$A" $B_OV 1 >/dev/null
 		[[ $(tfield "$A" gs0 ipsec_state) == ACTIVE ]] && break
 		sleep 1
 	done
