@@ -10,13 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
 
-ike_require
-setup_chassis
-pki_ca
-pki_cert hv-a hv-a
-pki_cert hv-b hv-b
-charon_conf A hv-a
-charon_conf B hv-b
+ike_chassis
 
 # up FAMILY A_UL B_UL ENCAP: tunnels, config, SAs; checks status and SPIs.
 up() {

@@ -10,26 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
 
-ike_require
-setup_chassis
-pki_ca
-pki_cert hv-a hv-a
-pki_cert hv-b hv-b
-charon_conf A hv-a
-charon_conf B hv-b
-charon_start A "$A"
-charon_start B "$B"
-
-ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni 20 ipsec required chassis hv-b
-ctl "$B" tunnel add gs0 remote $A_UL4 local $B_UL4 vni 20 ipsec required chassis hv-a
-join_overlay gs0 gs0
-ike_conf A "$A" hv-a --rekey-time 8s
-ike_conf B "$B" hv-b --rekey-time 8s
+ike_chassis
 # Rekeying takes a while under emulation: a hard lifetime well after it.
-for w in A B; do
-	sed -i 's/^\(\t*\)rekey_time = 8s$/&\n\1life_time = 30s\n\1rand_time = 2s/' \
-		"$(ike_dir $w)/swanctl/swanctl.conf"
-done
+ike_rekeying_tunnel 20 8s 30s 2s
 check_contains "rekey time in the connection" "rekey_time = 8s" \
 	"$(cat "$(ike_dir A)/swanctl/swanctl.conf")"
 ike_load A "$A"

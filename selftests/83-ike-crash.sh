@@ -12,25 +12,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
 
-ike_require
-setup_chassis
-pki_ca
-pki_cert hv-a hv-a
-pki_cert hv-b hv-b
-charon_conf A hv-a
-charon_conf B hv-b
-charon_start A "$A"
-charon_start B "$B"
-
-ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni 30 ipsec required chassis hv-b
-ctl "$B" tunnel add gs0 remote $A_UL4 local $B_UL4 vni 30 ipsec required chassis hv-a
-join_overlay gs0 gs0
-ike_conf A "$A" hv-a --rekey-time 10s
-ike_conf B "$B" hv-b --rekey-time 10s
-for w in A B; do
-	sed -i 's/^\(\t*\)rekey_time = 10s$/&\n\1life_time = 15s\n\1rand_time = 1s/' \
-		"$(ike_dir $w)/swanctl/swanctl.conf"
-done
+ike_chassis
+ike_rekeying_tunnel 30 10s 15s 1s
 ike_load A "$A"
 ike_load B "$B"
 swan A "$A" --initiate --child gs0 >"$TMP/initiate.out" 2>&1 ||

@@ -217,3 +217,35 @@ capture_spis() {
 	tcpdump -n -r "$TMP/$1.pcap" "$2" 2>/dev/null |
 		grep -o 'spi=0x[0-9a-f]*' | sort -u
 }
+
+# ike_chassis: the two chassis (setup_chassis), the test CA, a certificate
+# each (hv-a for A, hv-b for B) and their charons' configuration.
+ike_chassis() {
+	ike_require
+	setup_chassis
+	pki_ca
+	pki_cert hv-a hv-a
+	pki_cert hv-b hv-b
+	charon_conf A hv-a
+	charon_conf B hv-b
+}
+
+# ike_rekeying_tunnel VNI REKEY LIFE RAND: both charons running and a
+# tunnel gs0 (IPv4, ipsec required) on each side whose connection rekeys
+# its CHILD_SA every REKEY (jitter RAND) with a hard lifetime LIFE; the
+# configuration is written, not loaded.
+ike_rekeying_tunnel() {
+	local vni=$1 rekey=$2 life=$3 rand=$4 w
+
+	charon_start A "$A"
+	charon_start B "$B"
+	ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni "$vni" ipsec required chassis hv-b
+	ctl "$B" tunnel add gs0 remote $A_UL4 local $B_UL4 vni "$vni" ipsec required chassis hv-a
+	join_overlay gs0 gs0
+	ike_conf A "$A" hv-a --rekey-time "$rekey"
+	ike_conf B "$B" hv-b --rekey-time "$rekey"
+	for w in A B; do
+		sed -i "s/^\(\t*\)rekey_time = $rekey\$/&\n\1life_time = $life\n\1rand_time = $rand/" \
+			"$(ike_dir $w)/swanctl/swanctl.conf"
+	done
+}
