@@ -21,12 +21,7 @@ load_module
 mark="gnvsec-selftest 70-netlink-fuzz $$"
 echo "$mark" >/dev/kmsg
 
-$ip netns add "$C"
-$ip -n "$C" link set lo up
-$ip -n "$C" link add d0 type dummy
-$ip -n "$C" addr add 10.99.0.1/24 dev d0
-$ip -n "$C" addr add fd99::1/64 dev d0 nodad
-$ip -n "$C" link set d0 up
+dummy_ns
 
 start=$SECONDS
 rc=0
@@ -73,14 +68,4 @@ check_eq "pings over a fresh tunnel pair" 5 "$(ping_count "$A" $B_OV 5)"
 # And the module unloads (namespace teardown is asynchronous: retry).
 $ip netns del "$A"
 $ip netns del "$B"
-for _ in $(seq 20); do
-	rmmod gnvsec 2>"$TMP/rmmod.err" && break
-	sleep 0.5
-done
-check_eq "module unloaded" no "$([[ -d /sys/module/gnvsec ]] && echo yes || echo no)"
-dmesg | sed -n "/$mark/,\$p" >"$TMP/dmesg"
-if grep -Eq "$splats" "$TMP/dmesg"; then
-	grep -E -A 20 "$splats" "$TMP/dmesg" | head -n 60
-	fail "the kernel log has a splat after the unload"
-fi
-log "ok: kernel log clean after the unload"
+unload_clean "$mark" "$splats"

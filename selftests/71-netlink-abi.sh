@@ -19,12 +19,7 @@ nl() { $ip netns exec "$C" python3 "$TOOLS/nlclient.py" "$@"; }
 state() { ctl "$C" -j tunnels show; ctl "$C" -j global show; }
 
 load_module
-$ip netns add "$C"
-$ip -n "$C" link set lo up
-$ip -n "$C" link add d0 type dummy
-$ip -n "$C" addr add 10.99.0.1/24 dev d0
-$ip -n "$C" addr add fd99::1/64 dev d0 nodad
-$ip -n "$C" link set d0 up
+dummy_ns
 
 ctl "$C" tunnel add gs0 remote 10.99.0.2 local 10.99.0.1 vni 5 chassis hv-b ipsec off
 ctl "$C" tunnel add gs1 remote fd99::2 vni 6 mark 0x70000/0xffff0000

@@ -213,14 +213,4 @@ check_eq "traffic after the races" 5 "$(ping_count "$A" $B_OV 5)"
 # No splat, and the module unloads.
 $ip netns del "$A"
 $ip netns del "$B"
-for _ in $(seq 20); do
-	rmmod gnvsec 2>/dev/null && break
-	sleep 0.5
-done
-check_eq "module unloaded" no "$([[ -d /sys/module/gnvsec ]] && echo yes || echo no)"
-dmesg | sed -n "/$mark/,\$p" >"$TMP/dmesg"
-if grep -Eq "$splats" "$TMP/dmesg"; then
-	grep -E -A 20 "$splats" "$TMP/dmesg" | head -n 60
-	fail "the kernel log has a splat"
-fi
-log "ok: kernel log clean"
+unload_clean "$mark" "$splats"

@@ -244,3 +244,33 @@ iperf_tcp() {
 	wait "$spid" || true
 	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$TMP/iperf.json"
 }
+
+# unload_clean MARK SPLATS: rmmod gnvsec (retried while its last users let
+# go) and fail on any SPLATS (an extended regex) in the kernel log since
+# the line MARK the test wrote to /dev/kmsg.
+unload_clean() {
+	local mark=$1 splats=$2
+
+	for _ in $(seq 20); do
+		rmmod gnvsec 2>/dev/null && break
+		sleep 0.5
+	done
+	check_eq "module unloaded" no "$([[ -d /sys/module/gnvsec ]] && echo yes || echo no)"
+	dmesg | sed -n "/$mark/,\$p" >"$TMP/dmesg"
+	if grep -Eq "$splats" "$TMP/dmesg"; then
+		grep -E -A 20 "$splats" "$TMP/dmesg" | head -n 60
+		fail "the kernel log has a splat"
+	fi
+	log "ok: kernel log clean after the unload"
+}
+
+# dummy_ns: namespace $C with a dummy underlay d0 (10.99.0.1/24, fd99::1/64),
+# for tests that configure tunnels without sending through them.
+dummy_ns() {
+	$ip netns add "$C"
+	$ip -n "$C" link set lo up
+	$ip -n "$C" link add d0 type dummy
+	$ip -n "$C" addr add 10.99.0.1/24 dev d0
+	$ip -n "$C" addr add fd99::1/64 dev d0 nodad
+	$ip -n "$C" link set d0 up
+}
