@@ -490,8 +490,7 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 	tunnel_get(nl, argv[0], &t);
 	need_local(&t);
 	global_get(nl, &g);
-	spec.encap = t.encap == GNVSEC_ENCAP_FORCE ||
-		     (t.encap == GNVSEC_ENCAP_INHERIT && g.encap);
+	spec.encap = encap_forced(&t, &g);
 	/* Plain ESP has no port: never drop the option silently. */
 	if (port_set && !spec.encap)
 		die(EXIT_USAGE, "%s: encap-port needs the tunnel's encapsulation forced",

@@ -113,6 +113,8 @@ int cmd_cert(int argc, char **argv, bool json);
 int cmd_ike(struct nl *nl, int argc, char **argv);
 
 /* print.c */
+/* Whether the tunnel's encapsulation is forced, itself or by @g. */
+bool encap_forced(const struct tunnel *t, const struct global *g);
 const char *ipsec_mode_name(uint8_t mode);
 const char *encap_mode_name(uint8_t mode);
 const char *ipsec_state_name(uint8_t state);

@@ -90,12 +90,6 @@ static uint32_t tunnel_reqid(const struct tunnel *t)
 	return t->ifindex;
 }
 
-static bool encap_forced(const struct tunnel *t, const struct global *g)
-{
-	return t->encap == GNVSEC_ENCAP_FORCE ||
-	       (t->encap == GNVSEC_ENCAP_INHERIT && g->encap);
-}
-
 /* Refuses a tunnel that cannot be written out; a message says why. */
 static void check_tunnel(const struct tunnel *t)
 {

@@ -149,7 +149,7 @@ static void print_stats(FILE *out, const uint64_t *v, int first, int last,
 			(unsigned long long)v[i]);
 }
 
-static bool encap_forced(const struct tunnel *t, const struct global *g)
+bool encap_forced(const struct tunnel *t, const struct global *g)
 {
 	return t->encap == GNVSEC_ENCAP_FORCE ||
 	       (t->encap == GNVSEC_ENCAP_INHERIT && g && g->encap);
