@@ -99,4 +99,11 @@
 #define gnvsec_udp_tunnel6_xmit_skb	udp_tunnel6_xmit_skb
 #endif
 
+/* The UDP socket tables became per namespace (6.2). */
+#ifdef GNVSEC_HAVE_NETNS_UDP_TABLE
+#define gnvsec_udp_table(net)	((net)->ipv4.udp_table)
+#else
+#define gnvsec_udp_table(net)	(&udp_table)
+#endif
+
 #endif /* _GNVSEC_COMPAT_H */

@@ -19,6 +19,7 @@
 #define _GNVSEC_H
 
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/in6.h>
 #include <linux/atomic.h>
 #include <net/dst_cache.h>
@@ -108,7 +109,8 @@ struct gnvsec_net {
 	bool ipsec;			/* the "ipsec=true" switch */
 	bool encap;			/* force NAT-T everywhere */
 	struct socket *natt[2];		/* ESP-in-UDP receive, IPv4 and IPv6 */
-	int natt_err[2];		/* why natt[i] could not be opened */
+	struct nf_hook_ops natt_ops[2];	/* their hooks, while natt[i] */
+	int natt_err[2];		/* why natt[i] could not be set up */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
 };
 
