@@ -7,6 +7,9 @@
 # port, and traffic passes; B's side of the underlay sees UDP/4500 only.
 # With "encap auto" and plain ESP the traffic stops, and nothing goes in
 # clear. Toggling the modes under traffic never clears anything either.
+# An IKE daemon can bind port 4500 before or after gnvsec needs it: then
+# IKE reaches the daemon and ESP-in-UDP goes through the daemon's socket;
+# when the daemon dies, gnvsec receives again.
 . "$(dirname "$0")/lib.sh"
 
 key() { printf '0x%040x' "$1"; }
@@ -95,6 +98,128 @@ run_family() {
 
 run_family ipv4 $A_UL4 $B_UL4
 run_family ipv6 $A_UL6 $B_UL6
+
+IKEPORT=$GNVSEC_SRC/selftests/tools/ikeport.py
+# The datagram "ikeport.py send" sends, as the daemon prints it.
+IKE_HEX=00000000676e767365632d696b652d74657374
+
+# udp_in NS FAMILY: UDP datagrams the namespace delivered to sockets
+# (InDatagrams, which counts those an encapsulation socket took too).
+udp_in() {
+	if [[ $2 == ipv4 ]]; then
+		n "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp
+	else
+		n "$1" awk '$1 == "Udp6InDatagrams" { print $2 }' /proc/net/snmp6
+	fi
+}
+
+# daemon_start NS 4|6 NAME: the stand-in IKE daemon, a job of this shell;
+# returns once it said "bound" or "bind: ERROR" ($TMP/NAME.out).
+daemon_start() {
+	$ip netns exec "$1" python3 "$IKEPORT" daemon "$2" >"$TMP/$3.out" 2>&1 &
+	echo $! >"$TMP/$3.pid"
+	for _ in $(seq 100); do
+		[[ -s $TMP/$3.out ]] && return 0
+		sleep 0.1
+	done
+}
+
+# daemon_kill NAME: kill -9, and reaped: its socket is closed.
+daemon_kill() {
+	kill -9 "$(cat "$TMP/$1.pid")"
+	wait "$(cat "$TMP/$1.pid")" 2>/dev/null || true	# no "Killed" line
+}
+
+# daemon_got NAME N: the Nth datagram the daemon reported ("got HEX SRC").
+daemon_got() {
+	for _ in $(seq 50); do
+		(($(grep -c '^got ' "$TMP/$1.out") >= $2)) && break
+		sleep 0.1
+	done
+	grep '^got ' "$TMP/$1.out" | sed -n "$2p"
+}
+
+# port_users NS: the processes holding UDP port 4500, one line each.
+port_users() { n "$1" ss -ulnpH 'sport = :4500' | sed -n 's/.*users:(("\([^"]*\)".*/\1/p'; }
+
+daemon_family() {
+	local fam=$1 v=$2 a_ul=$3 b_ul=$4 in0
+
+	log "== underlay $fam: an IKE daemon on the NAT-T port"
+	ctl "$A" tunnel add gs0 remote "$b_ul" local "$a_ul" vni 63 ipsec required encap force
+	ctl "$B" tunnel add gs0 remote "$a_ul" local "$b_ul" vni 63 ipsec required encap force
+	join_overlay gs0 gs0
+	sas
+	check_eq "$fam: pings with gnvsec receiving" 10 "$(ping_count "$A" $B_OV 10)"
+
+	# gnvsec first, the daemon after it: the daemon gets the port (it
+	# sets no SO_REUSEADDR, as strongSwan's charon since 5.9.8).
+	daemon_start "$A" "$v" ikd1
+	check_eq "$fam: a daemon started after gnvsec binds the port" bound \
+		"$(head -n 1 "$TMP/ikd1.out")"
+	check_eq "$fam: the daemon's is the only socket on the port" python3 "$(port_users "$A")"
+	n "$B" python3 "$IKEPORT" send "$a_ul"
+	check_eq "$fam: IKE reaches the daemon" "got $IKE_HEX $b_ul" "$(daemon_got ikd1 1)"
+	in0=$(udp_in "$A" "$fam")
+	capture_start "$B" ul d1
+	check_eq "$fam: pings through the daemon's socket" 10 "$(ping_count "$A" $B_OV 10)"
+	capture_stop d1
+	# A received 10 ESP-in-UDP replies and their 10 inner Geneve frames:
+	# 20 datagrams delivered to sockets when the daemon's socket took the
+	# ESP-in-UDP and decapsulated it (gnvsec's receive delivers only the
+	# 10 Geneve frames); and the daemon read none of it.
+	check_eq "$fam: ESP-in-UDP went through the daemon's socket" 20 \
+		$(($(udp_in "$A" "$fam") - in0))
+	check_eq "$fam: the daemon read only the IKE datagram" 1 "$(grep -c '^got ' "$TMP/ikd1.out")"
+	check_ge "$fam: UDP/4500 on B's wire (daemon)" 10 "$(capture_count d1 "udp port 4500")"
+	check_eq "$fam: clear Geneve on B's wire (daemon)" 0 "$(capture_count d1 "udp port 6081")"
+
+	# The daemon dies: gnvsec receives again.
+	daemon_kill ikd1
+	check_eq "$fam: killed daemon: the port is free" "" "$(port_users "$A")"
+	in0=$(udp_in "$A" "$fam")
+	capture_start "$B" ul d1gone
+	check_eq "$fam: pings after the daemon died" 10 "$(ping_count "$A" $B_OV 10)"
+	capture_stop d1gone
+	check_eq "$fam: ESP-in-UDP decapsulated by gnvsec" 10 $(($(udp_in "$A" "$fam") - in0))
+	check_eq "$fam: clear Geneve on B's wire (daemon gone)" 0 \
+		"$(capture_count d1gone "udp port 6081")"
+
+	# The daemon first, gnvsec after it: gnvsec stays out of the port.
+	ctl "$A" sa del gs0
+	ctl "$A" tunnel del gs0
+	daemon_start "$A" "$v" ikd2
+	check_eq "$fam: a daemon started before gnvsec binds the port" bound \
+		"$(head -n 1 "$TMP/ikd2.out")"
+	ctl "$A" tunnel add gs0 remote "$b_ul" local "$a_ul" vni 63 ipsec required encap force
+	overlay "$A" gs0 $A_OV $B_OV "$(mac_of "$B" gs0)"
+	$ip -n "$B" neigh replace $A_OV lladdr "$(mac_of "$A" gs0)" dev gs0 nud permanent
+	ctl "$B" sa del gs0	# new SAs both ways: B's would see A's sequence numbers replayed
+	sas
+	check_eq "$fam: gnvsec after the daemon: the daemon's is the only socket" python3 \
+		"$(port_users "$A")"
+	in0=$(udp_in "$A" "$fam")
+	capture_start "$B" ul d2
+	check_eq "$fam: pings through the earlier daemon's socket" 10 "$(ping_count "$A" $B_OV 10)"
+	capture_stop d2
+	check_eq "$fam: ESP-in-UDP went through the earlier daemon's socket" 20 \
+		$(($(udp_in "$A" "$fam") - in0))
+	check_eq "$fam: clear Geneve on B's wire (earlier daemon)" 0 "$(capture_count d2 "udp port 6081")"
+	check_eq "$fam: the earlier daemon read none of it" 0 "$(grep -c '^got ' "$TMP/ikd2.out" || true)"
+
+	# gnvsec stops needing the port: nothing changes for the daemon.
+	ctl "$A" sa del gs0
+	ctl "$A" tunnel del gs0
+	check_eq "$fam: gnvsec gone: the daemon still holds the port" python3 "$(port_users "$A")"
+	n "$B" python3 "$IKEPORT" send "$a_ul"
+	check_eq "$fam: IKE still reaches the daemon" "got $IKE_HEX $b_ul" "$(daemon_got ikd2 1)"
+	daemon_kill ikd2
+	ctl "$B" sa del gs0
+	ctl "$B" tunnel del gs0
+}
+
+daemon_family ipv4 4 $A_UL4 $B_UL4
+daemon_family ipv6 6 $A_UL6 $B_UL6
 
 # A remote behind a NAT that maps its port 4500 to 4501: A's SAs name the
 # mapped port (sa add ... encap-port), B's are the usual 4500:4500; the
