@@ -99,11 +99,38 @@
 #define gnvsec_udp_tunnel6_xmit_skb	udp_tunnel6_xmit_skb
 #endif
 
-/* The UDP socket tables became per namespace (6.2). */
+/*
+ * The UDP socket lookups, __udp{4,6}_lib_lookup(), took the table to search
+ * until UDP-Lite went (7.x); the tables became per namespace in 6.2.
+ */
 #ifdef GNVSEC_HAVE_NETNS_UDP_TABLE
 #define gnvsec_udp_table(net)	((net)->ipv4.udp_table)
 #else
 #define gnvsec_udp_table(net)	(&udp_table)
+#endif
+#ifdef GNVSEC_HAVE_UDP_LOOKUP_TABLE
+#define gnvsec_udp_lib_lookup(lookup, ns, ...) ({			\
+	struct net *__net = (ns);					\
+									\
+	lookup(__net, __VA_ARGS__, gnvsec_udp_table(__net), NULL);	\
+})
+#else
+#define gnvsec_udp_lib_lookup(lookup, net, ...)	lookup(net, __VA_ARGS__, NULL)
+#endif
+
+/*
+ * UDP's control block lost the checksum coverage, which only UDP-Lite
+ * narrows, with UDP-Lite (7.x).
+ */
+#ifdef GNVSEC_HAVE_UDP_CSCOV
+#define gnvsec_udp_cover_all(skb) do {					\
+	struct sk_buff *__skb = (skb);					\
+									\
+	UDP_SKB_CB(__skb)->partial_cov = 0;				\
+	UDP_SKB_CB(__skb)->cscov = __skb->len;				\
+} while (0)
+#else
+#define gnvsec_udp_cover_all(skb)	do { } while (0)
 #endif
 
 #endif /* _GNVSEC_COMPAT_H */

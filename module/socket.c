@@ -134,23 +134,31 @@ static struct sock *natt_lookup(struct net *net, struct sk_buff *skb,
 				const struct udphdr *uh, bool ipv4)
 {
 	if (ipv4)
-		return __udp4_lib_lookup(net, ip_hdr(skb)->saddr, uh->source,
-					 ip_hdr(skb)->daddr, uh->dest,
-					 inet_iif(skb), inet_sdif(skb),
-					 gnvsec_udp_table(net), NULL);
-	return __udp6_lib_lookup(net, &ipv6_hdr(skb)->saddr, uh->source,
-				 &ipv6_hdr(skb)->daddr, uh->dest,
-				 inet6_iif(skb), inet6_sdif(skb),
-				 gnvsec_udp_table(net), NULL);
+		return gnvsec_udp_lib_lookup(__udp4_lib_lookup, net,
+					     ip_hdr(skb)->saddr, uh->source,
+					     ip_hdr(skb)->daddr, uh->dest,
+					     inet_iif(skb), inet_sdif(skb));
+	return gnvsec_udp_lib_lookup(__udp6_lib_lookup, net,
+				     &ipv6_hdr(skb)->saddr, uh->source,
+				     &ipv6_hdr(skb)->daddr, uh->dest,
+				     inet6_iif(skb), inet6_sdif(skb));
 }
 
-/* As net/ipv4/udp.c udp4_csum_init() for UDP. */
-static int natt_csum_init4(struct sk_buff *skb, struct udphdr *uh)
+/*
+ * As UDP delivery's udp4_csum_init() and udp6_csum_init() for UDP (the
+ * latter is not exported on every kernel). 0 when the checksum is good or
+ * left to check later.
+ */
+static int natt_csum_init(struct sk_buff *skb, struct udphdr *uh, bool ipv4)
 {
-	UDP_SKB_CB(skb)->partial_cov = 0;
-	UDP_SKB_CB(skb)->cscov = skb->len;
-	if (skb_checksum_init_zero_check(skb, IPPROTO_UDP, uh->check,
-					 inet_compute_pseudo))
+	__sum16 bad;
+
+	gnvsec_udp_cover_all(skb);
+	bad = ipv4 ? skb_checksum_init_zero_check(skb, IPPROTO_UDP, uh->check,
+						  inet_compute_pseudo) :
+		     skb_checksum_init_zero_check(skb, IPPROTO_UDP, uh->check,
+						  ip6_compute_pseudo);
+	if (bad)
 		return 1;
 	if (skb->ip_summed == CHECKSUM_COMPLETE && !skb->csum_valid) {
 		if (skb->csum_complete_sw)
@@ -216,8 +224,7 @@ static unsigned int natt_hook(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	uh = udp_hdr(skb);
 	/* IPv6 allows a zero checksum only to sockets that ask for it. */
-	if (ipv4 ? natt_csum_init4(skb, uh) :
-		   !uh->check || udp6_csum_init(skb, uh, IPPROTO_UDP))
+	if ((!ipv4 && !uh->check) || natt_csum_init(skb, uh, ipv4))
 		return NF_DROP;
 
 	if (!skb_is_gso(skb)) {
