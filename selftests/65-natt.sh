@@ -139,9 +139,6 @@ daemon_got() {
 	grep '^got ' "$TMP/$1.out" | sed -n "$2p"
 }
 
-# port_users NS: the processes holding UDP port 4500, one line each.
-port_users() { n "$1" ss -ulnpH 'sport = :4500' | sed -n 's/.*users:(("\([^"]*\)".*/\1/p'; }
-
 daemon_family() {
 	local fam=$1 v=$2 a_ul=$3 b_ul=$4 in0
 

@@ -16,15 +16,17 @@ ike_chassis
 up() {
 	local fam=$1 a_ul=$2 b_ul=$3 encap=$4 out
 
-	# Fresh daemons for each case: nothing left from the one before.
-	# charon first: it must hold the NAT-T port before a forced tunnel
-	# would take it (gnvsec then uses charon's socket).
-	charon_start A "$A"
-	charon_start B "$B"
+	# The tunnels first, then fresh daemons (nothing left from the case
+	# before): with encapsulation forced, gnvsec already receives on the
+	# NAT-T port, and charon must still get it.
 	ctl "$A" tunnel add gs0 remote "$b_ul" local "$a_ul" vni 10 ipsec required \
 		encap "$encap" chassis hv-b
 	ctl "$B" tunnel add gs0 remote "$a_ul" local "$b_ul" vni 10 ipsec required \
 		encap "$encap" chassis hv-a
+	charon_start A "$A"
+	charon_start B "$B"
+	# Both families' NAT-T sockets are charon's, none gnvsec's.
+	check_eq "$fam: charon holds the NAT-T port" "charon charon" "$(echo $(port_users "$A"))"
 	join_overlay gs0 gs0
 	ike_conf A "$A" hv-a
 	ike_conf B "$B" hv-b

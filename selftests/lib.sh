@@ -163,6 +163,10 @@ join_overlay() {
 	overlay "$B" "$dev_b" $B_OV $A_OV "$mac_a"
 }
 
+# port_users NS: the processes holding UDP port 4500 (NAT-T), one line per
+# socket.
+port_users() { n "$1" ss -ulnpH 'sport = :4500' | sed -n 's/.*users:(("\([^"]*\)".*/\1/p'; }
+
 # stat NS DEV COUNTER: one of /sys/class/net/DEV/statistics/*
 stat() { n "$1" cat "/sys/class/net/$2/statistics/$3"; }
 
