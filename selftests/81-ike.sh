@@ -98,8 +98,10 @@ natt() {
 	got=$(ping_count "$A" $B_OV 20)
 	capture_stop natt
 	check_eq "$fam: pings answered through ESP-in-UDP" 20 "$got"
+	# ESP-in-UDP only: an SPI where IKE has its zero marker (a DPD
+	# exchange may fall in the capture); NAT keepalives are one byte.
 	check_eq "$fam: ESP-in-UDP frames A->B on B's wire" 20 \
-		"$(capture_count natt "src host $a_ul and udp src port 4500 and udp dst port 4500 and greater 100")"
+		"$(capture_count natt "src host $a_ul and udp src port 4500 and udp dst port 4500 and udp[8:4] != 0")"
 	check_eq "$fam: raw ESP on B's wire" 0 "$(capture_count natt "ip proto 50 or ip6 proto 50")"
 	check_eq "$fam: clear Geneve frames on B's wire" 0 "$(capture_count natt "udp port 6081")"
 	down
