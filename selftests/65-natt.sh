@@ -139,6 +139,22 @@ daemon_got() {
 	grep '^got ' "$TMP/$1.out" | sed -n "$2p"
 }
 
+# via_daemon FAMILY WHAT CAPTURE: 10 pings from A whose replies A's daemon
+# socket (WHAT) takes. A receives 10 ESP-in-UDP replies and their 10 inner
+# Geneve frames: 20 datagrams delivered to sockets when the daemon's socket
+# took the ESP-in-UDP and decapsulated it (gnvsec's receive delivers only
+# the 10 Geneve frames). No clear Geneve on B's wire meanwhile.
+via_daemon() {
+	local fam=$1 what=$2 cap=$3 in0
+
+	in0=$(udp_in "$A" "$fam")
+	capture_start "$B" ul "$cap"
+	check_eq "$fam: pings through $what" 10 "$(ping_count "$A" $B_OV 10)"
+	capture_stop "$cap"
+	check_eq "$fam: ESP-in-UDP went through $what" 20 $(($(udp_in "$A" "$fam") - in0))
+	check_eq "$fam: clear Geneve on B's wire ($what)" 0 "$(capture_count "$cap" "udp port 6081")"
+}
+
 daemon_family() {
 	local fam=$1 v=$2 a_ul=$3 b_ul=$4 in0
 
@@ -157,19 +173,9 @@ daemon_family() {
 	check_eq "$fam: the daemon's is the only socket on the port" python3 "$(port_users "$A")"
 	n "$B" python3 "$IKEPORT" send "$a_ul"
 	check_eq "$fam: IKE reaches the daemon" "got $IKE_HEX $b_ul" "$(daemon_got ikd1 1)"
-	in0=$(udp_in "$A" "$fam")
-	capture_start "$B" ul d1
-	check_eq "$fam: pings through the daemon's socket" 10 "$(ping_count "$A" $B_OV 10)"
-	capture_stop d1
-	# A received 10 ESP-in-UDP replies and their 10 inner Geneve frames:
-	# 20 datagrams delivered to sockets when the daemon's socket took the
-	# ESP-in-UDP and decapsulated it (gnvsec's receive delivers only the
-	# 10 Geneve frames); and the daemon read none of it.
-	check_eq "$fam: ESP-in-UDP went through the daemon's socket" 20 \
-		$(($(udp_in "$A" "$fam") - in0))
+	via_daemon "$fam" "the daemon's socket" d1
 	check_eq "$fam: the daemon read only the IKE datagram" 1 "$(grep -c '^got ' "$TMP/ikd1.out")"
 	check_ge "$fam: UDP/4500 on B's wire (daemon)" 10 "$(capture_count d1 "udp port 4500")"
-	check_eq "$fam: clear Geneve on B's wire (daemon)" 0 "$(capture_count d1 "udp port 6081")"
 
 	# The daemon dies: gnvsec receives again.
 	daemon_kill ikd1
@@ -195,13 +201,7 @@ daemon_family() {
 	sas
 	check_eq "$fam: gnvsec after the daemon: the daemon's is the only socket" python3 \
 		"$(port_users "$A")"
-	in0=$(udp_in "$A" "$fam")
-	capture_start "$B" ul d2
-	check_eq "$fam: pings through the earlier daemon's socket" 10 "$(ping_count "$A" $B_OV 10)"
-	capture_stop d2
-	check_eq "$fam: ESP-in-UDP went through the earlier daemon's socket" 20 \
-		$(($(udp_in "$A" "$fam") - in0))
-	check_eq "$fam: clear Geneve on B's wire (earlier daemon)" 0 "$(capture_count d2 "udp port 6081")"
+	via_daemon "$fam" "the earlier daemon's socket" d2
 	check_eq "$fam: the earlier daemon read none of it" 0 "$(grep -c '^got ' "$TMP/ikd2.out" || true)"
 
 	# gnvsec stops needing the port: nothing changes for the daemon.
