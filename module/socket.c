@@ -180,8 +180,12 @@ static void natt_rcv_one(struct sock *sk, struct sk_buff *skb, bool ipv4)
 	if (udp_lib_checksum_complete(skb))
 		goto drop;
 	encap_rcv = READ_ONCE(udp_sk(sk)->encap_rcv);
-	/* 0: XFRM took the skb. Otherwise not ESP: nobody would read it. */
-	if (encap_rcv && !encap_rcv(sk, skb))
+	/*
+	 * As for UDP, <= 0: XFRM took the skb (a negative value, a protocol
+	 * to resubmit to, comes only from kernels without netfilter, which
+	 * this hook needs). Otherwise not ESP: nobody would read it.
+	 */
+	if (encap_rcv && encap_rcv(sk, skb) <= 0)
 		return;
 drop:
 	kfree_skb(skb);
