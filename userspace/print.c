@@ -26,6 +26,7 @@ static const char *const states[] = {
 	[GNVSEC_STATE_ACTIVE] = "ACTIVE",
 	[GNVSEC_STATE_WAITING_FOR_SA] = "WAITING FOR SA",
 	[GNVSEC_STATE_UNCONFIGURED] = "UNCONFIGURED",
+	[GNVSEC_STATE_ACTIVE_UNENCRYPTED] = "ACTIVE UNENCRYPTED",
 };
 
 static const char *const stats[] = {
@@ -35,10 +36,14 @@ static const char *const stats[] = {
 	[GNVSEC_STAT_TX_NO_SA] = "tx_no_sa",
 	[GNVSEC_STAT_TX_WRONG_SA] = "tx_wrong_sa",
 	[GNVSEC_STAT_TX_NOT_ENCAP] = "tx_not_encap",
+	[GNVSEC_STAT_TX_UNENCRYPTED_SA] = "tx_unencrypted_sa",
+	[GNVSEC_STAT_TX_REROUTED] = "tx_rerouted",
 	[GNVSEC_STAT_TX_ERROR] = "tx_error",
 	[GNVSEC_STAT_RX_PLAINTEXT] = "rx_plaintext",
 	[GNVSEC_STAT_RX_WRONG_SA] = "rx_wrong_sa",
 	[GNVSEC_STAT_RX_NOT_ENCAP] = "rx_not_encap",
+	[GNVSEC_STAT_RX_UNENCRYPTED_SA] = "rx_unencrypted_sa",
+	[GNVSEC_STAT_RX_NO_REPLAY] = "rx_no_replay",
 	[GNVSEC_STAT_RX_CRITICAL_OPT] = "rx_critical_opt",
 	[GNVSEC_STAT_RX_ERROR] = "rx_error",
 	[GNVSEC_STAT_RX_UNKNOWN_TUNNEL] = "rx_unknown_tunnel",

@@ -152,6 +152,7 @@ enum gnvsec_attr {
 	GNVSEC_A_GLOBAL_IPSEC,		/* u8, 0 or 1 */
 	GNVSEC_A_GLOBAL_ENCAP,		/* u8, 0 or 1 */
 	GNVSEC_A_PAD,
+	GNVSEC_A_ALLOW_NULL,		/* u8, 0 or 1: ESP that does not encrypt */
 	__GNVSEC_A_MAX
 };
 
@@ -176,6 +177,9 @@ enum gnvsec_ipsec_state {
 	GNVSEC_STATE_ACTIVE,		/* SAs found in both directions */
 	GNVSEC_STATE_WAITING_FOR_SA,	/* required, SAs missing: dropping */
 	GNVSEC_STATE_UNCONFIGURED,	/* no remote: dropping */
+	GNVSEC_STATE_ACTIVE_UNENCRYPTED, /* SAs found, but one does not
+					  * encrypt (GNVSEC_A_ALLOW_NULL)
+					  */
 	__GNVSEC_STATE_MAX
 };
 
@@ -191,10 +195,14 @@ enum gnvsec_stat {
 	GNVSEC_STAT_TX_NO_SA,		/* required, policy without usable SA */
 	GNVSEC_STAT_TX_WRONG_SA,	/* bundle lacks the bound ESP SA */
 	GNVSEC_STAT_TX_NOT_ENCAP,	/* forced encapsulation, plain ESP SA */
+	GNVSEC_STAT_TX_UNENCRYPTED_SA,	/* the ESP SA does not encrypt */
+	GNVSEC_STAT_TX_REROUTED,	/* re-routed after gnvsec, not ESP */
 	GNVSEC_STAT_TX_ERROR,		/* other errors (memory, MTU) */
 	GNVSEC_STAT_RX_PLAINTEXT,	/* required, arrived without ESP */
 	GNVSEC_STAT_RX_WRONG_SA,	/* ESP, but not the tunnel's SA */
 	GNVSEC_STAT_RX_NOT_ENCAP,	/* forced encapsulation, plain ESP */
+	GNVSEC_STAT_RX_UNENCRYPTED_SA,	/* the ESP SA does not encrypt */
+	GNVSEC_STAT_RX_NO_REPLAY,	/* the ESP SA has no replay window */
 	GNVSEC_STAT_RX_CRITICAL_OPT,	/* Geneve critical option bit set */
 	GNVSEC_STAT_RX_ERROR,		/* malformed inner packet */
 	GNVSEC_STAT_RX_UNKNOWN_TUNNEL,	/* namespace-wide: no tunnel matched */
