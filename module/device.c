@@ -156,8 +156,35 @@ static void gnvsec_dellink(struct net_device *dev, struct list_head *head)
 	gn->genid++;
 	/* Unhashed before the device goes: no packet finds it any more. */
 	gnvsec_tunnel_unpublish(tun);
-	gnvsec_natt_update(gn);
+	gnvsec_net_update(gn);
 	unregister_netdevice_queue(dev, head);
+}
+
+/*
+ * Under RTNL, after any change of tunnels or of the global switches: the
+ * namespace's hooks follow what its tunnels need now, per family: NAT-T
+ * receive while one forces encapsulation, the output guard while one
+ * requires IPsec. One pass over the tunnels for both.
+ */
+void gnvsec_net_update(struct gnvsec_net *gn)
+{
+	bool natt[2] = {}, guard[2] = {};
+	const struct gnvsec_cfg *cfg;
+	struct gnvsec_tunnel *tun;
+	int i;
+
+	ASSERT_RTNL();
+
+	list_for_each_entry(tun, &gn->tunnels, list) {
+		cfg = rtnl_dereference(tun->cfg);
+		if (!cfg || !cfg->family)
+			continue;
+		i = gnvsec_family_idx(cfg->family);
+		natt[i] |= gnvsec_encap_forced(cfg, gn);
+		guard[i] |= gnvsec_ipsec_required(cfg, gn);
+	}
+	gnvsec_natt_update(gn, natt);
+	gnvsec_guard_update(gn, guard);
 }
 
 struct rtnl_link_ops gnvsec_link_ops __read_mostly = {
@@ -223,6 +250,7 @@ static void __net_exit gnvsec_exit_batch_net(struct list_head *net_list)
 		gn = gnvsec_pernet(net);
 		WARN_ON_ONCE(!list_empty(&gn->socks));
 		WARN_ON_ONCE(gn->natt[0] || gn->natt[1]);
+		WARN_ON_ONCE(gn->guarded[0] || gn->guarded[1]);
 		ida_destroy(&gn->mark_ida);
 	}
 }

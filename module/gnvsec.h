@@ -11,9 +11,15 @@
  *    unhashes the old one and frees it after a grace period. The datapath
  *    reads exactly one consistent configuration per packet.
  *  - struct gnvsec_sock is shared by every cfg of a namespace that uses its
- *    (family, port). Its refcount is changed only under RTNL; the memory is
- *    freed after a grace period, so RCU readers holding a cfg may still use
- *    cfg->gs->sock->sk (UDP sockets are SOCK_RCU_FREE).
+ *    (family, port), and listed in gn->socks for RCU readers (the output
+ *    guard). Its refcount is changed only under RTNL. The last put unlists
+ *    it and waits for a grace period before releasing the socket, so an RCU
+ *    reader holding a retired cfg still finds cfg->gs->sock->sk set; the
+ *    memory itself is freed after another grace period.
+ *  - Netfilter hooks: nf_unregister_net_hook() does not wait for hooks that
+ *    are running. What a hook's priv points to must outlive them: the NAT-T
+ *    hook's socket is released only after synchronize_net(); the output
+ *    guard's priv is the namespace's gnvsec_net, which outlives its hooks.
  */
 #ifndef _GNVSEC_H
 #define _GNVSEC_H
@@ -22,6 +28,7 @@
 #include <linux/netfilter.h>
 #include <linux/in6.h>
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <net/dst_cache.h>
 #include <net/geneve.h>
 #include <net/udp.h>
@@ -111,6 +118,8 @@ struct gnvsec_net {
 	struct socket *natt[2];		/* ESP-in-UDP receive, IPv4 and IPv6 */
 	struct nf_hook_ops natt_ops[2];	/* their hooks, while natt[i] */
 	int natt_err[2];		/* why natt[i] could not be set up */
+	struct nf_hook_ops guard_ops[2];	/* output guards, IPv4 and IPv6 */
+	bool guarded[2];		/* guard_ops[i] registered */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
 };
 
@@ -147,12 +156,39 @@ static inline bool gnvsec_encap_forced(const struct gnvsec_cfg *cfg,
 	       (cfg->encap_mode == GNVSEC_ENCAP_INHERIT && READ_ONCE(gn->encap));
 }
 
+/* Index of per-family state: 0 for IPv4, 1 for IPv6. */
+static inline int gnvsec_family_idx(sa_family_t family)
+{
+	return family == AF_INET6;
+}
+
+/*
+ * Testing only: busy-wait this long in the NAT-T receive hook, so that a
+ * test can widen the window between a hook running and its teardown.
+ */
+extern unsigned int gnvsec_test_hook_delay_us;
+
+static inline void gnvsec_test_delay(void)
+{
+	unsigned int us = READ_ONCE(gnvsec_test_hook_delay_us);
+
+	if (unlikely(us))
+		udelay(min(us, 200000U));
+}
+
+/* What gnvsec_guard_enter() replaced, for gnvsec_guard_leave(). */
+struct gnvsec_tx_mark {
+	const struct sk_buff *skb;
+	const struct gnvsec_cfg *cfg;
+};
+
 /* device.c */
 int gnvsec_device_init(void);
 void gnvsec_device_uninit(void);
 bool gnvsec_is_tunnel(const struct net_device *dev);
 struct net_device *gnvsec_tunnel_create(struct net *net, const char *name,
 					struct netlink_ext_ack *extack);
+void gnvsec_net_update(struct gnvsec_net *gn);
 
 /* table.c */
 struct gnvsec_cfg *gnvsec_cfg_clone(const struct gnvsec_cfg *old);
@@ -171,7 +207,13 @@ struct gnvsec_cfg *gnvsec_table_lookup(struct gnvsec_sock *gs, u32 vni,
 struct gnvsec_sock *gnvsec_sock_get(struct gnvsec_net *gn, sa_family_t family,
 				    __be16 port);
 void gnvsec_sock_put(struct gnvsec_sock *gs);
-void gnvsec_natt_update(struct gnvsec_net *gn);
+void gnvsec_natt_update(struct gnvsec_net *gn, const bool need[2]);
+
+/* guard.c */
+struct gnvsec_tx_mark gnvsec_guard_enter(const struct sk_buff *skb,
+					 const struct gnvsec_cfg *cfg);
+void gnvsec_guard_leave(struct gnvsec_tx_mark old);
+void gnvsec_guard_update(struct gnvsec_net *gn, const bool need[2]);
 
 /* rx.c */
 int gnvsec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb);
@@ -184,6 +226,9 @@ struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
 			       const struct gnvsec_net *gn, __be16 sport,
 			       xfrm_address_t *saddr,
 			       enum gnvsec_stat *why);
+enum gnvsec_stat gnvsec_ipsec_check_tx(const struct dst_entry *dst,
+				       const struct gnvsec_cfg *cfg,
+				       const struct gnvsec_net *gn);
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,
 				       const struct sk_buff *skb);

@@ -210,6 +210,17 @@ struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
 	return dst;
 }
 
+/*
+ * The send rule again, for the output guard: may @dst, the route a packet
+ * of @cfg leaves through now, carry it? GNVSEC_STAT_UNSPEC when it may.
+ */
+enum gnvsec_stat gnvsec_ipsec_check_tx(const struct dst_entry *dst,
+				       const struct gnvsec_cfg *cfg,
+				       const struct gnvsec_net *gn)
+{
+	return check_bundle(dst, cfg, gnvsec_encap_forced(cfg, gn));
+}
+
 /* Under rcu_read_lock(), before the Geneve header is pulled. */
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,

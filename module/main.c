@@ -9,6 +9,11 @@
 
 #include "gnvsec.h"
 
+unsigned int gnvsec_test_hook_delay_us;
+module_param_named(test_hook_delay_us, gnvsec_test_hook_delay_us, uint, 0600);
+MODULE_PARM_DESC(test_hook_delay_us,
+		 "testing only: microseconds to busy-wait in the NAT-T receive hook (0)");
+
 static int __init gnvsec_mod_init(void)
 {
 	int err;

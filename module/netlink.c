@@ -611,7 +611,7 @@ static int global_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[GNVSEC_A_GLOBAL_ENCAP])
 		WRITE_ONCE(gn->encap, nla_get_u8(attrs[GNVSEC_A_GLOBAL_ENCAP]));
 	gn->genid++;
-	gnvsec_natt_update(gn);
+	gnvsec_net_update(gn);
 	list_for_each_entry(tun, &gn->tunnels, list) {
 		gnvsec_tunnel_update_mtu(tun);
 		gnvsec_genl_notify(tun, GNVSEC_CMD_TUNNEL_SET);

@@ -85,7 +85,7 @@ struct gnvsec_sock *gnvsec_sock_get(struct gnvsec_net *gn, sa_family_t family,
 
 	tunnel_cfg.sk_user_data = gs;
 	gnvsec_setup_udp_tunnel_sock(gn->net, sock, &tunnel_cfg);
-	list_add(&gs->list, &gn->socks);
+	list_add_rcu(&gs->list, &gn->socks);
 	return gs;
 }
 
@@ -97,7 +97,13 @@ void gnvsec_sock_put(struct gnvsec_sock *gs)
 	if (--gs->refcnt)
 		return;
 
-	list_del(&gs->list);
+	list_del_rcu(&gs->list);
+	/*
+	 * The send path may still hold a retired configuration naming this
+	 * socket and read gs->sock->sk, which releasing the socket clears:
+	 * wait for it, as drivers/net/geneve.c does before a release.
+	 */
+	synchronize_net();
 	/* Clears sk_user_data first: late packets see no gnvsec_sock. */
 	gnvsec_udp_tunnel_sock_release(gs->sock);
 	kfree_rcu(gs, rcu);
@@ -199,6 +205,7 @@ static unsigned int natt_hook(void *priv, struct sk_buff *skb,
 	struct socket *sock = priv;
 	struct udphdr *uh;
 	unsigned int ulen;
+	struct sock *sk;
 
 	if (skb->pkt_type != PACKET_HOST || skb->sk)
 		return NF_ACCEPT;
@@ -231,18 +238,21 @@ static unsigned int natt_hook(void *priv, struct sk_buff *skb,
 	if ((!ipv4 && !uh->check) || natt_csum_init(skb, uh, ipv4))
 		return NF_DROP;
 
+	gnvsec_test_delay();
+	/* Set until this hook returns: natt_close() waits for it. */
+	sk = sock->sk;
 	if (!skb_is_gso(skb)) {
-		natt_rcv_one(sock->sk, skb, ipv4);
+		natt_rcv_one(sk, skb, ipv4);
 		return NF_STOLEN;
 	}
 	/* GRO merged datagrams that no socket asked for merged. */
 	__skb_push(skb, -skb_mac_offset(skb));
-	segs = udp_rcv_segment(sock->sk, skb, ipv4);
+	segs = udp_rcv_segment(sk, skb, ipv4);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
 		__skb_pull(skb, skb_transport_offset(skb));
 		udp_post_segment_fix_csum(skb);
-		natt_rcv_one(sock->sk, skb, ipv4);
+		natt_rcv_one(sk, skb, ipv4);
 	}
 	return NF_STOLEN;
 }
@@ -290,35 +300,27 @@ release:
 	return err;
 }
 
-/* Unregistering waits for the hooks running: none uses the socket after. */
+/*
+ * nf_unregister_net_hook() does not wait for hooks already running (it
+ * swaps in a no-op and frees the old hook array after a grace period), and
+ * a running natt_hook() uses the socket: wait for those before releasing.
+ */
 static void natt_close(struct gnvsec_net *gn, int i)
 {
 	nf_unregister_net_hook(gn->net, &gn->natt_ops[i]);
+	synchronize_net();
 	sock_release(gn->natt[i]);
 	gn->natt[i] = NULL;
 }
 
-static bool natt_needed(struct gnvsec_net *gn, sa_family_t family)
-{
-	const struct gnvsec_cfg *cfg;
-	struct gnvsec_tunnel *tun;
-
-	list_for_each_entry(tun, &gn->tunnels, list) {
-		cfg = rtnl_dereference(tun->cfg);
-		if (cfg && cfg->family == family && gnvsec_encap_forced(cfg, gn))
-			return true;
-	}
-	return false;
-}
-
 /*
- * Under RTNL, after any change of tunnels or of the global switch: sets
- * up or tears down ESP-in-UDP receive so that it exists per family in use
- * by a tunnel with forced encapsulation. Failing to set it up is not
- * fatal: ESP-in-UDP that nothing receives is dropped by the stack, never
- * delivered in clear.
+ * Under RTNL (gnvsec_net_update()): sets up or tears down ESP-in-UDP
+ * receive per family (0 IPv4, 1 IPv6) so that it exists exactly while
+ * @need[i], a tunnel of that family forcing encapsulation. Failing to set
+ * it up is not fatal: ESP-in-UDP that nothing receives is dropped by the
+ * stack, never delivered in clear.
  */
-void gnvsec_natt_update(struct gnvsec_net *gn)
+void gnvsec_natt_update(struct gnvsec_net *gn, const bool need[2])
 {
 	static const sa_family_t families[] = { AF_INET, AF_INET6 };
 	int i;
@@ -326,14 +328,12 @@ void gnvsec_natt_update(struct gnvsec_net *gn)
 	ASSERT_RTNL();
 
 	for (i = 0; i < ARRAY_SIZE(families); i++) {
-		bool need = natt_needed(gn, families[i]);
-
-		if (need && !gn->natt[i]) {
+		if (need[i] && !gn->natt[i]) {
 			gn->natt_err[i] = natt_open(gn, i, families[i]);
-		} else if (!need && gn->natt[i]) {
+		} else if (!need[i] && gn->natt[i]) {
 			natt_close(gn, i);
 			gn->natt_err[i] = 0;
-		} else if (!need) {
+		} else if (!need[i]) {
 			gn->natt_err[i] = 0;
 		}
 	}

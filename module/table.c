@@ -322,7 +322,7 @@ int gnvsec_tunnel_apply(struct gnvsec_tunnel *tun, struct gnvsec_cfg *cfg,
 	if (!keep_slot)
 		release_mark_slot(gn, tun);
 	gnvsec_tunnel_update_mtu(tun);
-	gnvsec_natt_update(gn);
+	gnvsec_net_update(gn);
 	gn->genid++;
 	return 0;
 }

@@ -82,19 +82,49 @@ static __be16 inner_df(struct sk_buff *skb)
 	return 0;
 }
 
+/* Sends the finished packet through @dst, which it owns. */
+static void send(struct sk_buff *skb, struct net_device *dev,
+		 struct dst_entry *dst, const struct gnvsec_cfg *cfg,
+		 const xfrm_address_t *saddr, u8 tos, __be16 df, __be16 sport)
+{
+	struct sock *sk = cfg->gs->sock->sk;
+
+	if (cfg->family == AF_INET) {
+		gnvsec_udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
+					   saddr->a4, cfg->remote.a4, tos,
+					   ip4_dst_hoplimit(dst), df, sport,
+					   cfg->port, false, false);
+	} else {
+		/* Not const in udp_tunnel6_xmit_skb()'s signature. */
+		struct in6_addr src = saddr->in6, daddr = cfg->remote.in6;
+
+		gnvsec_udp_tunnel6_xmit_skb(dst, sk, skb, dev, &src, &daddr,
+					    tos, ip6_dst_hoplimit(dst), 0,
+					    sport, cfg->port, false);
+	}
+}
+
 static int xmit(struct sk_buff *skb, struct net_device *dev,
 		const struct gnvsec_cfg *cfg, const struct gnvsec_net *gn,
 		enum gnvsec_stat *why)
 {
+	bool required = gnvsec_ipsec_required(cfg, gn);
 	bool v4 = cfg->family == AF_INET;
-	struct sock *sk = cfg->gs->sock->sk;
+	struct gnvsec_tx_mark mark;
 	struct dst_entry *dst;
 	xfrm_address_t saddr;
 	__be16 sport, df;
-	u8 tos, ttl;
+	u8 tos;
 	int err;
 
 	*why = GNVSEC_STAT_TX_ERROR;
+	/*
+	 * No guard for the family yet (a change being applied) or none to
+	 * be had: nothing would stop netfilter re-routing the packet in clear.
+	 */
+	if (required &&
+	    unlikely(!READ_ONCE(gn->guarded[gnvsec_family_idx(cfg->family)])))
+		return -EPERM;
 	if (skb_vlan_inet_prepare(skb, false))
 		return -EINVAL;
 
@@ -120,19 +150,14 @@ static int xmit(struct sk_buff *skb, struct net_device *dev,
 		return err;
 	}
 
-	if (v4) {
-		ttl = ip4_dst_hoplimit(dst);
-		gnvsec_udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
-					   saddr.a4, cfg->remote.a4, tos, ttl,
-					   df, sport, cfg->port, false, false);
-	} else {
-		struct in6_addr daddr = cfg->remote.in6;
-
-		ttl = ip6_dst_hoplimit(dst);
-		gnvsec_udp_tunnel6_xmit_skb(dst, sk, skb, dev, &saddr.in6,
-					    &daddr, tos, ttl, 0, sport,
-					    cfg->port, false);
+	if (!required) {
+		send(skb, dev, dst, cfg, &saddr, tos, df, sport);
+		return 0;
 	}
+	/* Tells the output guard (guard.c) that this packet is the tunnel's. */
+	mark = gnvsec_guard_enter(skb, cfg);
+	send(skb, dev, dst, cfg, &saddr, tos, df, sport);
+	gnvsec_guard_leave(mark);
 	return 0;
 }
 
