@@ -82,7 +82,10 @@
  *   - send: every packet is routed with the tunnel's mark in the flow
  *     (UDP, both ports) and leaves only through an XFRM bundle containing an
  *     ESP state (the bound one when bound; UDP-encapsulated when
- *     encapsulation is forced). Anything else is dropped and counted by
+ *     encapsulation is forced). The rule is checked again last at
+ *     netfilter's POST_ROUTING, so that a firewall rule re-routing the
+ *     outer packet (a new mark, NAT, a copy) cannot send it in clear
+ *     (GNVSEC_STAT_TX_REROUTED). Anything else is dropped and counted by
  *     reason; nothing ever falls back to plaintext.
  *   - receive: a Geneve packet is accepted only when it was decrypted by an
  *     ESP state whose source is the tunnel's remote (the bound one when
