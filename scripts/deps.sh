@@ -31,8 +31,8 @@ pkgs=(
 	# the host root, so what is installed here is what the guest has)
 	kmod libkmod2 libzstd1 liblzma5 libssl3
 	# tools the guest tests use
-	iproute2 iputils-ping tcpdump iperf3 nftables python3 procps ethtool
-	psmisc
+	iproute2 iputils-ping tcpdump iperf3 nftables conntrack python3 procps
+	ethtool psmisc
 	wireguard-tools	# make bench: WireGuard's wg
 	# gnvsecctl cert check's selftest: certificates from ovs-pki (as the
 	# OVN IPsec tutorial makes them) and openssl for the bad ones
