@@ -77,6 +77,7 @@ struct gnvsec_cfg {
 	u32 mark_mask;
 	u8 ipsec_mode;			/* enum gnvsec_ipsec_mode */
 	u8 encap_mode;			/* enum gnvsec_encap_mode */
+	bool allow_null;		/* accept ESP that does not protect */
 	u8 bind;			/* enum gnvsec_bind */
 	u32 reqid;
 	__be32 spi_out;

@@ -12,8 +12,12 @@
  * Receive: the secpath the XFRM input path left on the skb says which
  * states decrypted it; it must be checked before iptunnel_pull_header()
  * scrubs it.
+ *
+ * In both directions an ESP state counts as IPsec only when it encrypts
+ * and authenticates (state_protects()), unless the tunnel has allow_null.
  */
 
+#include <linux/pfkeyv2.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/udp.h>
@@ -40,6 +44,46 @@ static bool state_is_encap(const struct xfrm_state *x)
 }
 
 /*
+ * The shortest ICV that counts as authentication: 64 bits, the shortest any
+ * standard ESP transform uses (RFC 4106's 8-byte ICV). digest_null has none;
+ * "auth-trunc" lets a state truncate a real HMAC to as little as 0 bits.
+ */
+#define GNVSEC_MIN_ICV_BITS	64
+
+/*
+ * Does @x, an ESP state, both encrypt and authenticate? Per packet on the
+ * receive path, so a few field tests and no string comparison for the
+ * usual transforms. xfrm_user (and PF_KEY) take x->props.ealgo from the same
+ * entry of the kernel's algorithm table that the state's canonical name
+ * comes from, so the SADB number names the algorithm: SADB_EALG_NULL for
+ * ecb(cipher_null), SADB_X_EALG_NULL_AES_GMAC for rfc4543 (GMAC: ESP
+ * integrity without confidentiality). Entries without an SADB number get 0
+ * (rfc7539esp(chacha20,poly1305) today); only for those is the canonical
+ * name read, so that a table that ever lost GMAC's or cipher_null's number
+ * still cannot slip one through.
+ */
+static bool state_protects(const struct xfrm_state *x)
+{
+	const struct xfrm_algo_aead *aead = x->aead;
+	const struct xfrm_algo *ealg = x->ealg;
+
+	if (aead) {
+		if (aead->alg_icv_len < GNVSEC_MIN_ICV_BITS)
+			return false;
+		if (x->props.ealgo)
+			return x->props.ealgo != SADB_X_EALG_NULL_AES_GMAC;
+		return strncmp(aead->alg_name, "rfc4543(", 8) != 0;
+	}
+
+	/* ESP without an AEAD: a cipher plus an authentication algorithm. */
+	if (!ealg || !x->aalg || x->aalg->alg_trunc_len < GNVSEC_MIN_ICV_BITS)
+		return false;
+	if (x->props.ealgo)
+		return x->props.ealgo != SADB_EALG_NULL;
+	return strcmp(ealg->alg_name, "ecb(cipher_null)") != 0;
+}
+
+/*
  * Is this an ESP state @cfg may use in one direction? Returns the drop
  * reason, GNVSEC_STAT_UNSPEC when acceptable. @tx picks the direction's
  * reasons and bound SPI.
@@ -53,12 +97,21 @@ static enum gnvsec_stat check_state(const struct xfrm_state *x,
 		return tx ? GNVSEC_STAT_TX_WRONG_SA : GNVSEC_STAT_RX_WRONG_SA;
 	if (forced && !state_is_encap(x))
 		return tx ? GNVSEC_STAT_TX_NOT_ENCAP : GNVSEC_STAT_RX_NOT_ENCAP;
+	/* ESP framing around readable data is not IPsec, unless opted in. */
+	if (!cfg->allow_null && !state_protects(x))
+		return tx ? GNVSEC_STAT_TX_UNENCRYPTED_SA :
+			    GNVSEC_STAT_RX_UNENCRYPTED_SA;
 	return GNVSEC_STAT_UNSPEC;
 }
 
-/* Whether @dst may carry a packet of @cfg that requires IPsec. */
+/*
+ * Whether @dst may carry a packet of @cfg that requires IPsec. With @weak,
+ * also whether the accepted state fails to encrypt or authenticate (only
+ * possible with allow_null).
+ */
 static enum gnvsec_stat check_bundle(const struct dst_entry *dst,
-				     const struct gnvsec_cfg *cfg, bool forced)
+				     const struct gnvsec_cfg *cfg, bool forced,
+				     bool *weak)
 {
 	enum gnvsec_stat why = GNVSEC_STAT_TX_NO_POLICY;
 
@@ -68,8 +121,11 @@ static enum gnvsec_stat check_bundle(const struct dst_entry *dst,
 
 	for (; dst && dst->xfrm; dst = xfrm_dst_child(dst)) {
 		why = check_state(dst->xfrm, cfg, forced, true);
-		if (why == GNVSEC_STAT_UNSPEC)
+		if (why == GNVSEC_STAT_UNSPEC) {
+			if (weak)
+				*weak = !state_protects(dst->xfrm);
 			break;
+		}
 	}
 	return why;
 }
@@ -189,7 +245,7 @@ struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
 
 	dst = cache_get(cfg, saddr);
 	if (dst) {
-		if (!required || !check_bundle(dst, cfg, forced))
+		if (!required || !check_bundle(dst, cfg, forced, NULL))
 			return dst;
 		/* Cached before a change of rules: look up afresh. */
 		dst_release(dst);
@@ -200,7 +256,7 @@ struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
 		return dst;
 
 	if (required) {
-		*why = check_bundle(dst, cfg, forced);
+		*why = check_bundle(dst, cfg, forced, NULL);
 		if (*why) {
 			dst_release(dst);
 			return ERR_PTR(-EPERM);
@@ -242,30 +298,42 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 	return check_state(x, cfg, gnvsec_encap_forced(cfg, gn), false);
 }
 
+/* What sa_search() found: acceptable states that protect, and that do not. */
+#define GNVSEC_SA_STRONG	BIT(0)
+#define GNVSEC_SA_WEAK		BIT(1)
+
 struct sa_search {
 	const struct gnvsec_cfg *cfg;
 	const xfrm_address_t *saddr;	/* NULL: any source */
 	const xfrm_address_t *daddr;
 	bool forced;
 	bool tx;
+	unsigned int found;		/* GNVSEC_SA_* */
 };
 
 static int match_sa(struct xfrm_state *x, int count, void *ptr)
 {
-	const struct sa_search *s = ptr;
+	struct sa_search *s = ptr;
 	const struct gnvsec_cfg *cfg = s->cfg;
 
 	if (x->km.state != XFRM_STATE_VALID || x->props.family != cfg->family ||
 	    (s->saddr && !xfrm_addr_equal(&x->props.saddr, s->saddr, cfg->family)) ||
-	    !xfrm_addr_equal(&x->id.daddr, s->daddr, cfg->family))
+	    !xfrm_addr_equal(&x->id.daddr, s->daddr, cfg->family) ||
+	    check_state(x, cfg, s->forced, s->tx))
 		return 0;
-	return check_state(x, cfg, s->forced, s->tx) ? 0 : 1;
+	s->found |= state_protects(x) ? GNVSEC_SA_STRONG : GNVSEC_SA_WEAK;
+	/* Without allow_null no weak state is acceptable: one strong will do. */
+	return s->found == (GNVSEC_SA_STRONG | GNVSEC_SA_WEAK) ||
+	       (s->found == GNVSEC_SA_STRONG && !cfg->allow_null);
 }
 
-/* Is there a valid ESP state from @saddr to @daddr the tunnel would use? */
-static bool sa_exists(struct net *net, const struct gnvsec_cfg *cfg,
-		      const xfrm_address_t *saddr, const xfrm_address_t *daddr,
-		      bool forced, bool tx)
+/*
+ * Which valid ESP states from @saddr to @daddr the tunnel would accept:
+ * GNVSEC_SA_* bits, 0 for none.
+ */
+static unsigned int sa_search(struct net *net, const struct gnvsec_cfg *cfg,
+			      const xfrm_address_t *saddr,
+			      const xfrm_address_t *daddr, bool forced, bool tx)
 {
 	struct sa_search search = {
 		.cfg = cfg,
@@ -275,27 +343,30 @@ static bool sa_exists(struct net *net, const struct gnvsec_cfg *cfg,
 		.tx = tx,
 	};
 	struct xfrm_state_walk walk;
-	int found;
 
 	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
-	found = xfrm_state_walk(net, &walk, match_sa, &search);
+	xfrm_state_walk(net, &walk, match_sa, &search);
 	xfrm_state_walk_done(&walk, net);
-	return found > 0;
+	return search.found;
 }
 
 /*
  * The IPsec state shown in status, under RTNL: ACTIVE only when an
- * acceptable outbound bundle and an acceptable inbound SA exist now.
+ * acceptable outbound bundle and an acceptable inbound SA exist now, and
+ * every one of them encrypts and authenticates. With allow_null, weak
+ * states are acceptable and make it ACTIVE_UNENCRYPTED: the outbound one
+ * the bundle uses, or any inbound one, since the peer may send on it.
  */
 enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 					   const struct gnvsec_net *gn)
 {
 	bool required = gnvsec_ipsec_required(cfg, gn);
 	bool forced = gnvsec_encap_forced(cfg, gn);
+	unsigned int in;
 	enum gnvsec_stat why;
 	struct dst_entry *dst;
 	xfrm_address_t local;
-	bool out;
+	bool out, weak = false;
 
 	if (!cfg->family)
 		return GNVSEC_STATE_UNCONFIGURED;
@@ -305,7 +376,7 @@ enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 	 * negotiate one (an acquire): reading the status must not do that,
 	 * so it looks for the SA first.
 	 */
-	if (!sa_exists(gn->net, cfg,
+	if (!sa_search(gn->net, cfg,
 		       xfrm_addr_any(&cfg->local, cfg->family) ? NULL : &cfg->local,
 		       &cfg->remote, forced, true))
 		return required ? GNVSEC_STATE_WAITING_FOR_SA :
@@ -316,10 +387,14 @@ enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 	if (IS_ERR(dst))
 		return required ? GNVSEC_STATE_WAITING_FOR_SA :
 				  GNVSEC_STATE_PLAINTEXT;
-	out = check_bundle(dst, cfg, forced) == GNVSEC_STAT_UNSPEC;
+	out = check_bundle(dst, cfg, forced, &weak) == GNVSEC_STAT_UNSPEC;
 	dst_release(dst);
 
-	if (out && sa_exists(gn->net, cfg, &cfg->remote, &local, forced, false))
-		return GNVSEC_STATE_ACTIVE;
-	return required ? GNVSEC_STATE_WAITING_FOR_SA : GNVSEC_STATE_PLAINTEXT;
+	in = out ? sa_search(gn->net, cfg, &cfg->remote, &local, forced, false) : 0;
+	if (!in)
+		return required ? GNVSEC_STATE_WAITING_FOR_SA :
+				  GNVSEC_STATE_PLAINTEXT;
+	if (weak || (in & GNVSEC_SA_WEAK))
+		return GNVSEC_STATE_ACTIVE_UNENCRYPTED;
+	return GNVSEC_STATE_ACTIVE;
 }

@@ -56,6 +56,7 @@ static const struct nla_policy gnvsec_policy[GNVSEC_A_MAX + 1] = {
 	[GNVSEC_A_GLOBAL_IPSEC]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[GNVSEC_A_GLOBAL_ENCAP]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[GNVSEC_A_PAD]		= { .type = NLA_REJECT },
+	[GNVSEC_A_ALLOW_NULL]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* Finds the tunnel a request names, under RTNL. */
@@ -168,6 +169,7 @@ static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun)
 	    nla_put_u32(skb, GNVSEC_A_MARK_MASK, cfg->mark_mask) ||
 	    nla_put_u8(skb, GNVSEC_A_IPSEC, cfg->ipsec_mode) ||
 	    nla_put_u8(skb, GNVSEC_A_ENCAP, cfg->encap_mode) ||
+	    nla_put_u8(skb, GNVSEC_A_ALLOW_NULL, cfg->allow_null) ||
 	    nla_put_u32(skb, GNVSEC_A_MTU, tun->dev->mtu) ||
 	    nla_put_u8(skb, GNVSEC_A_IPSEC_REQUIRED,
 		       gnvsec_ipsec_required(cfg, gn)) ||
@@ -388,6 +390,9 @@ static int parse_cfg(struct genl_info *info, struct gnvsec_cfg *cfg)
 		cfg->ipsec_mode = nla_get_u8(attrs[GNVSEC_A_IPSEC]);
 	if (attrs[GNVSEC_A_ENCAP])
 		cfg->encap_mode = nla_get_u8(attrs[GNVSEC_A_ENCAP]);
+	/* Only ever set by asking for it: a clone keeps the old value. */
+	if (attrs[GNVSEC_A_ALLOW_NULL])
+		cfg->allow_null = nla_get_u8(attrs[GNVSEC_A_ALLOW_NULL]);
 	return 0;
 }
 

@@ -38,6 +38,8 @@ set ifname=str:gs0 vni=u32:9 => errno=OK changed=yes
 set ifname=str:gs0 vni=u32:5 => errno=OK changed=yes
 set ifname=str:gs0 chassis=str:$LONG63 => errno=OK changed=yes
 set ifname=str:gs0 chassis=str:hv-b => errno=OK changed=yes
+set ifname=str:gs0 allow_null=u8:1 => errno=OK changed=yes
+set ifname=str:gs0 allow_null=u8:0 => errno=OK changed=yes
 
 # --- TUNNEL_GET
 get => errno=EINVAL msg='no tunnel named'
@@ -66,6 +68,7 @@ new ifname=str:gs9 remote4=ip4:10.99.0.9 vni=u32:16777216 => errno=ERANGE attr=V
 new ifname=str:gs9 remote4=ip4:10.99.0.9 port=u16:0 => errno=ERANGE attr=PORT msg='integer out of range' policy=min_value_u:1
 new ifname=str:gs9 remote4=ip4:10.99.0.9 ipsec=u8:3 => errno=ERANGE attr=IPSEC msg='integer out of range' policy=max_value_u:2
 new ifname=str:gs9 remote4=ip4:10.99.0.9 encap=u8:3 => errno=ERANGE attr=ENCAP msg='integer out of range' policy=max_value_u:2
+new ifname=str:gs9 remote4=ip4:10.99.0.9 allow_null=u8:2 => errno=ERANGE attr=ALLOW_NULL msg='integer out of range' policy=max_value_u:1
 new ifname=str:gs9 remote4=ip4:10.99.0.9 mtu=u32:10 => errno=ERANGE attr=MTU msg='integer out of range' policy=min_value_u:68
 new ifname=str:gs9 remote4=ip4:10.99.0.9 mtu=u32:65500 => errno=EINVAL attr=MTU msg="MTU out of the device's range"
 new ifname=str:gs9 remote4=ip4:10.99.0.9 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
@@ -91,6 +94,8 @@ set ifname=str:gs0 port=u32:6081 => errno=EINVAL attr=PORT msg='invalid attribut
 set ifname=str:gs0 vni=u32:16777216 => errno=ERANGE attr=VNI msg='integer out of range' policy=max_value_u:16777215
 set ifname=str:gs0 port=u16:0 => errno=ERANGE attr=PORT msg='integer out of range'
 set ifname=str:gs0 ipsec=u8:3 => errno=ERANGE attr=IPSEC msg='integer out of range'
+set ifname=str:gs0 allow_null=u8:2 => errno=ERANGE attr=ALLOW_NULL msg='integer out of range' policy=max_value_u:1
+set ifname=str:gs0 allow_null=u32:1 => errno=EINVAL attr=ALLOW_NULL msg='invalid attribute length'
 set ifname=str:gs0 mtu=u32:10 => errno=ERANGE attr=MTU msg='integer out of range'
 set ifname=str:gs0 mark_mask=u32:0 => errno=ERANGE attr=MARK_MASK msg='integer out of range'
 set ifname=str:gs0 vni=u32:7 mtu=u32:65500 => errno=EINVAL attr=MTU msg="MTU out of the device's range"

@@ -72,7 +72,7 @@ want = [
     ("new", "gs1", {"remote": "10.77.0.9", "local": local, "vni": 7, "port": 6081,
                     "chassis": "hv-x", "ipsec": "off", "mark": 0x50000,
                     "mark_mask": 0xffffffff, "binding": None, "configured": True,
-                    "ipsec_state": "PLAINTEXT"}),
+                    "ipsec_state": "PLAINTEXT", "allow_null": False}),
     ("set", "gs1", {"vni": 8, "port": 6082, "chassis": "hv-x", "binding": None}),
     ("bind", "gs1", {"vni": 8, "binding": {"reqid": 42}}),
     ("bind", "gs1", {"binding": {"spi_out": 0x300, "spi_in": 0x301}}),

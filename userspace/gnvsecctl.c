@@ -45,7 +45,7 @@ static const char usage_text[] =
 "  help [OBJECT]\n"
 "OPTIONS := [local ADDR] [vni N] [dstport P] [chassis NAME]\n"
 "           [mark VALUE[/MASK]] [ipsec required|off|inherit]\n"
-"           [encap force|auto|inherit] [mtu N]\n"
+"           [encap force|auto|inherit] [mtu N] [allow-null on|off]\n"
 "KEY := hex bytes, 0x prefix optional, or @FILE holding them\n";
 
 static void usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -139,7 +139,7 @@ static void put_addr(struct nlmsghdr *nlh, int attr4, int attr6,
 
 static const char *const tunnel_opts[] = {
 	"remote", "local", "vni", "dstport", "chassis", "mark", "ipsec",
-	"encap", "mtu", NULL
+	"encap", "mtu", "allow-null", NULL
 };
 
 static const char *const ipsec_words[] = { "inherit", "off", "required", NULL };
@@ -210,6 +210,10 @@ static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
 		case 8:
 			mnl_attr_put_u32(nlh, GNVSEC_A_MTU,
 					 parse_num("mtu", val, UINT32_MAX));
+			break;
+		case 9:
+			mnl_attr_put_u8(nlh, GNVSEC_A_ALLOW_NULL,
+					parse_bool("allow-null", val));
 			break;
 		}
 	}
@@ -408,6 +412,31 @@ static void need_local(const struct tunnel *t)
 		    "gnvsecctl tunnel set %s local ADDR", t->name, t->name);
 }
 
+/*
+ * Transforms that do not both encrypt and authenticate (the kernel's rule,
+ * state_protects() in module/ipsec.c): the null one, and GMAC (rfc4543),
+ * which authenticates only. gnvsecctl installs them only for a tunnel that
+ * was told beforehand, by its own command, to accept them: the weak mode
+ * is never one word away from the normal one.
+ */
+static void need_allow_null(const struct tunnel *t, const struct sa_spec *spec)
+{
+	const char *what;
+
+	if (!spec->aead)
+		what = "the null transform neither encrypts nor authenticates";
+	else if (!strncmp(spec->aead, "rfc4543(", 8))
+		what = "GMAC (rfc4543) authenticates but does not encrypt";
+	else
+		return;
+	if (t->allow_null)
+		return;
+	die(EXIT_USAGE, "%s: %s, so the tunnel does not count it as IPsec and "
+	    "drops its traffic; for a benchmark, where anyone on the wire may "
+	    "read the traffic, first allow it: gnvsecctl tunnel set %s "
+	    "allow-null on", t->name, what, t->name);
+}
+
 static void bind_spis(struct nl *nl, const char *name, uint32_t out,
 		      uint32_t in)
 {
@@ -489,6 +518,7 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 
 	tunnel_get(nl, argv[0], &t);
 	need_local(&t);
+	need_allow_null(&t, &spec);
 	global_get(nl, &g);
 	spec.encap = encap_forced(&t, &g);
 	/* Plain ESP has no port: never drop the option silently. */

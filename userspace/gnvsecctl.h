@@ -35,7 +35,7 @@ struct tunnel {
 	uint16_t port;
 	char chassis[GNVSEC_CHASSIS_MAXLEN];
 	uint32_t mark, mark_mask;
-	uint8_t ipsec, encap, required, state;
+	uint8_t ipsec, encap, required, state, allow_null;
 	uint32_t reqid, spi_out, spi_in;
 	uint32_t mtu;
 	char config_error[128];

@@ -57,9 +57,10 @@ static void print_text(const char *ev, const struct tunnel *t, bool full)
 	printf(" vni %u dstport %u", t->vni, t->port);
 	if (t->chassis[0])
 		printf(" chassis %s", t->chassis);
-	printf(" mark 0x%x/0x%x ipsec %s encap %s mtu %u state %s", t->mark,
-	       t->mark_mask, ipsec_mode_name(t->ipsec), encap_mode_name(t->encap),
-	       t->mtu, ipsec_state_name(t->state));
+	printf(" mark 0x%x/0x%x ipsec %s encap %s allow-null %s mtu %u state %s",
+	       t->mark, t->mark_mask, ipsec_mode_name(t->ipsec),
+	       encap_mode_name(t->encap), t->allow_null ? "on" : "off", t->mtu,
+	       ipsec_state_name(t->state));
 	if (t->reqid)
 		printf(" binding reqid %u", t->reqid);
 	else if (t->spi_out)
@@ -109,6 +110,7 @@ static void print_json(const char *ev, const struct tunnel *t, bool full)
 	printf(",\"ipsec\":\"%s\",\"ipsec_required\":%s,\"ipsec_state\":\"%s\"",
 	       ipsec_mode_name(t->ipsec), t->required ? "true" : "false",
 	       ipsec_state_name(t->state));
+	printf(",\"allow_null\":%s", t->allow_null ? "true" : "false");
 	printf(",\"encap\":\"%s\"", encap_mode_name(t->encap));
 	if (t->reqid)
 		printf(",\"binding\":{\"reqid\":%u}", t->reqid);

@@ -269,6 +269,9 @@ static int tunnel_attr_cb(const struct nlattr *attr, void *data)
 	case GNVSEC_A_ENCAP:
 		t->encap = mnl_attr_get_u8(attr);
 		break;
+	case GNVSEC_A_ALLOW_NULL:
+		t->allow_null = mnl_attr_get_u8(attr);
+		break;
 	case GNVSEC_A_REQID:
 		t->reqid = mnl_attr_get_u32(attr);
 		break;

@@ -184,9 +184,13 @@ static void print_text(FILE *out, const struct tunnel *t)
 	fprintf(out, "IPsec mode:     %s%s\n", ipsec_mode_name(t->ipsec),
 		t->ipsec == GNVSEC_IPSEC_INHERIT ?
 		(t->required ? " (global: true)" : " (global: false)") : "");
+	fprintf(out, "Allow null ESP: %s\n", t->allow_null ? "on" : "off");
 	if (t->state == GNVSEC_STATE_WAITING_FOR_SA ||
 	    t->state == GNVSEC_STATE_UNCONFIGURED)
 		fprintf(out, "IPsec state:    %s (dropping)\n", state);
+	else if (t->state == GNVSEC_STATE_ACTIVE_UNENCRYPTED)
+		fprintf(out, "IPsec state:    %s (readable on the wire)\n",
+			state);
 	else
 		fprintf(out, "IPsec state:    %s\n", state);
 	if (t->reqid)
@@ -243,7 +247,8 @@ void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
 	fprintf(out, ",\"mark\":%u,\"mark_mask\":%u", t->mark, t->mark_mask);
 	fprintf(out, ",\"ipsec\":\"%s\",\"ipsec_required\":%s",
 		ipsec_mode_name(t->ipsec), t->required ? "true" : "false");
-	fprintf(out, ",\"ipsec_state\":\"%s\"", ipsec_state_name(t->state));
+	fprintf(out, ",\"ipsec_state\":\"%s\",\"allow_null\":%s",
+		ipsec_state_name(t->state), t->allow_null ? "true" : "false");
 	fprintf(out, ",\"encap\":\"%s\",\"encap_forced\":%s",
 		encap_mode_name(t->encap), forced ? "true" : "false");
 	if (t->reqid)

@@ -13,7 +13,9 @@
 #      b0  the same with the null transform (cipher_null + digest_null)
 #      c   gnvsec, ipsec off
 #      d   gnvsec, ipsec required, `gnvsecctl sa add` AES-GCM-128
-#      d0  gnvsec, ipsec required, `gnvsecctl sa add ... null`
+#      d0  gnvsec, ipsec required, allow-null on (the explicit opt-in the
+#          null transform needs: ACTIVE UNENCRYPTED),
+#          `gnvsecctl sa add ... null`
 #      e   WireGuard
 #    Each round measures every configuration in turn (a c b d b0 d0 e), so
 #    drift of the machine affects all alike: iperf3 TCP, one flow A -> B,
@@ -158,12 +160,14 @@ geneve_pair() {
 		overlay "$a" gnv0 $A_OV && overlay "$b" gnv0 $B_OV
 }
 
-# gnvsec_pair A B IPSEC [null|aead]
+# gnvsec_pair A B IPSEC [null|aead]: null also opts the tunnels in to
+# ESP that does not encrypt (allow-null), without which they refuse it.
 gnvsec_pair() {
 	local a=$1 b=$2 mode=$3 alg=${4:-}
-	local null=()
-	n "$a" gnvsecctl tunnel add gs0 remote $B_UL local $A_UL vni 10 ipsec "$mode" mtu $MTU &&
-		n "$b" gnvsecctl tunnel add gs0 remote $A_UL local $B_UL vni 10 ipsec "$mode" mtu $MTU ||
+	local null=() weak=()
+	[[ $alg == null ]] && weak=(allow-null on)
+	n "$a" gnvsecctl tunnel add gs0 remote $B_UL local $A_UL vni 10 ipsec "$mode" mtu $MTU "${weak[@]}" &&
+		n "$b" gnvsecctl tunnel add gs0 remote $A_UL local $B_UL vni 10 ipsec "$mode" mtu $MTU "${weak[@]}" ||
 		return 1
 	if [[ -n $alg ]]; then
 		[[ $alg == null ]] && null=(null)

@@ -55,7 +55,7 @@ U32_EDGES = [0, 1, 2, 255, 256, 0xffff, 0x10000, 0xffffff, 0x1000000,
 
 HDR4 = struct.Struct("=IHHI")
 ERR = struct.Struct("=i")
-MAX_ATTR = nc.ATTRS["PAD"]
+MAX_ATTR = max(nc.ATTRS.values())
 # The mix of well-formed requests, by weight. Creating and deleting a
 # netdevice costs the kernel ~100 times what any other request does (sysfs,
 # sysctls, RCU grace periods), so NEW and DEL are a small share.
@@ -65,7 +65,8 @@ WELLFORMED_CMDS = ([C.TUNNEL_NEW] * 3 + [C.TUNNEL_SET] * 30 +
                    [C.TUNNEL_GET] * 6 + [C.GLOBAL_GET] * 3)
 ALL_CMDS = sorted(nc.CMDS.values())
 SETTABLE = [A.REMOTE4, A.REMOTE6, A.LOCAL4, A.LOCAL6, A.VNI, A.PORT,
-            A.CHASSIS, A.MARK, A.MARK_MASK, A.IPSEC, A.ENCAP, A.MTU]
+            A.CHASSIS, A.MARK, A.MARK_MASK, A.IPSEC, A.ENCAP, A.MTU,
+            A.ALLOW_NULL]
 
 
 class Gen:
@@ -146,7 +147,7 @@ class Gen:
             return struct.pack("=I", self.rint(256, 4096))
         if t == A.MTU:
             return struct.pack("=I", self.pick(MTUS))
-        if t in (A.GLOBAL_IPSEC, A.GLOBAL_ENCAP):
+        if t in (A.GLOBAL_IPSEC, A.GLOBAL_ENCAP, A.ALLOW_NULL):
             return struct.pack("=B", self.rint(0, 1))
         if t in (A.IPSEC_REQUIRED, A.IPSEC_STATE):
             return struct.pack("=B", self.rint(0, 3))

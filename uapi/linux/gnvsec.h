@@ -38,7 +38,7 @@
  *     GNVSEC_A_LOCAL4 or GNVSEC_A_LOCAL6 (absent: chosen by routing),
  *     GNVSEC_A_VNI, GNVSEC_A_PORT, GNVSEC_A_CHASSIS (if set),
  *     GNVSEC_A_MARK, GNVSEC_A_MARK_MASK, GNVSEC_A_IPSEC, GNVSEC_A_ENCAP,
- *     GNVSEC_A_REQID or GNVSEC_A_SPI_OUT + GNVSEC_A_SPI_IN (if bound),
+ *     GNVSEC_A_ALLOW_NULL, GNVSEC_A_REQID or GNVSEC_A_SPI_OUT + GNVSEC_A_SPI_IN (if bound),
  *     GNVSEC_A_MTU, GNVSEC_A_IPSEC_REQUIRED, GNVSEC_A_IPSEC_STATE,
  *     GNVSEC_A_CONFIG_ERROR (only when the configuration is not usable),
  *     GNVSEC_A_STATS (nested, enum gnvsec_stat).
@@ -52,7 +52,8 @@
  *   Changes the named tunnel. Settable attributes:
  *     GNVSEC_A_REMOTE4/6, GNVSEC_A_LOCAL4/6 (all-zero address: unset),
  *     GNVSEC_A_VNI, GNVSEC_A_PORT, GNVSEC_A_CHASSIS, GNVSEC_A_MARK,
- *     GNVSEC_A_MARK_MASK, GNVSEC_A_IPSEC, GNVSEC_A_ENCAP, GNVSEC_A_MTU.
+ *     GNVSEC_A_MARK_MASK, GNVSEC_A_IPSEC, GNVSEC_A_ENCAP, GNVSEC_A_MTU,
+ *     GNVSEC_A_ALLOW_NULL.
  *   The local address must be of the remote's family. Two tunnels of one
  *   namespace may not share (family, remote, VNI, port), nor a mark.
  *
@@ -91,6 +92,17 @@
  *     ESP state whose source is the tunnel's remote (the bound one when
  *     bound; UDP-encapsulated when forced). Anything else is dropped and
  *     counted.
+ * In both directions, and for GNVSEC_STATE_ACTIVE, an ESP state counts only
+ * when it encrypts and authenticates: an AEAD other than GMAC (rfc4543,
+ * integrity only), or a cipher other than the null one together with an
+ * authentication algorithm whose ICV has at least 64 bits (not
+ * digest_null). Other ESP states are refused (GNVSEC_STAT_TX_UNENCRYPTED_SA,
+ * GNVSEC_STAT_RX_UNENCRYPTED_SA) and never make a tunnel ACTIVE, unless the
+ * tunnel has GNVSEC_A_ALLOW_NULL set: then they are accepted, and while one
+ * of them is in use (the outbound bundle's, or any acceptable inbound one)
+ * the state is GNVSEC_STATE_ACTIVE_UNENCRYPTED. GNVSEC_A_ALLOW_NULL is 0
+ * unless a TUNNEL_NEW or TUNNEL_SET sets it, for benchmarks of the ESP
+ * datapath: whatever such a tunnel carries can be read on the wire.
  * The skb mark (GNVSEC_A_MARK under GNVSEC_A_MARK_MASK) is set on the outer
  * packet and in the route/XFRM flow so that XFRM policies carrying that mark
  * select this chassis' SAs. Marks not given are assigned from
@@ -155,7 +167,9 @@ enum gnvsec_attr {
 	GNVSEC_A_GLOBAL_IPSEC,		/* u8, 0 or 1 */
 	GNVSEC_A_GLOBAL_ENCAP,		/* u8, 0 or 1 */
 	GNVSEC_A_PAD,
-	GNVSEC_A_ALLOW_NULL,		/* u8, 0 or 1: ESP that does not encrypt */
+	GNVSEC_A_ALLOW_NULL,		/* u8, 0 or 1: accept ESP that does not
+					 * encrypt and authenticate; default 0
+					 */
 	__GNVSEC_A_MAX
 };
 
@@ -177,11 +191,14 @@ enum gnvsec_encap_mode {
 
 enum gnvsec_ipsec_state {
 	GNVSEC_STATE_PLAINTEXT,		/* IPsec does not apply: clear Geneve */
-	GNVSEC_STATE_ACTIVE,		/* SAs found in both directions */
+	GNVSEC_STATE_ACTIVE,		/* SAs found in both directions, all
+					 * encrypting and authenticating
+					 */
 	GNVSEC_STATE_WAITING_FOR_SA,	/* required, SAs missing: dropping */
 	GNVSEC_STATE_UNCONFIGURED,	/* no remote: dropping */
 	GNVSEC_STATE_ACTIVE_UNENCRYPTED, /* SAs found, but one does not
-					  * encrypt (GNVSEC_A_ALLOW_NULL)
+					  * encrypt and authenticate
+					  * (GNVSEC_A_ALLOW_NULL)
 					  */
 	__GNVSEC_STATE_MAX
 };
@@ -198,13 +215,13 @@ enum gnvsec_stat {
 	GNVSEC_STAT_TX_NO_SA,		/* required, policy without usable SA */
 	GNVSEC_STAT_TX_WRONG_SA,	/* bundle lacks the bound ESP SA */
 	GNVSEC_STAT_TX_NOT_ENCAP,	/* forced encapsulation, plain ESP SA */
-	GNVSEC_STAT_TX_UNENCRYPTED_SA,	/* the ESP SA does not encrypt */
+	GNVSEC_STAT_TX_UNENCRYPTED_SA,	/* the ESP SA does not encrypt+auth */
 	GNVSEC_STAT_TX_REROUTED,	/* re-routed after gnvsec, not ESP */
 	GNVSEC_STAT_TX_ERROR,		/* other errors (memory, MTU) */
 	GNVSEC_STAT_RX_PLAINTEXT,	/* required, arrived without ESP */
 	GNVSEC_STAT_RX_WRONG_SA,	/* ESP, but not the tunnel's SA */
 	GNVSEC_STAT_RX_NOT_ENCAP,	/* forced encapsulation, plain ESP */
-	GNVSEC_STAT_RX_UNENCRYPTED_SA,	/* the ESP SA does not encrypt */
+	GNVSEC_STAT_RX_UNENCRYPTED_SA,	/* the ESP SA does not encrypt+auth */
 	GNVSEC_STAT_RX_NO_REPLAY,	/* the ESP SA has no replay window */
 	GNVSEC_STAT_RX_CRITICAL_OPT,	/* Geneve critical option bit set */
 	GNVSEC_STAT_RX_ERROR,		/* malformed inner packet */
