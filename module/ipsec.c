@@ -210,6 +210,19 @@ struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
 	return dst;
 }
 
+/*
+ * Whether an inbound state checks sequence numbers. With a window of 0 (the
+ * default of "ip xfrm state add") XFRM skips the replay check, and a frame
+ * captured on the wire is decrypted and delivered again every time it is
+ * sent. The window XFRM uses is the ESN/bitmap one when the state has one.
+ */
+static bool state_has_replay(const struct xfrm_state *x)
+{
+	if (x->replay_esn)
+		return x->replay_esn->replay_window;
+	return x->props.replay_window;
+}
+
 /* Under rcu_read_lock(), before the Geneve header is pulled. */
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,
@@ -217,6 +230,7 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 {
 	const struct sec_path *sp = skb_sec_path(skb);
 	const struct xfrm_state *x;
+	enum gnvsec_stat why;
 
 	if (!gnvsec_ipsec_required(cfg, gn))
 		return GNVSEC_STAT_UNSPEC;
@@ -228,7 +242,12 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 	if (x->props.family != cfg->family ||
 	    !xfrm_addr_equal(&x->props.saddr, &cfg->remote, cfg->family))
 		return GNVSEC_STAT_RX_WRONG_SA;
-	return check_state(x, cfg, gnvsec_encap_forced(cfg, gn), false);
+	why = check_state(x, cfg, gnvsec_encap_forced(cfg, gn), false);
+	if (why)
+		return why;
+	if (!state_has_replay(x))
+		return GNVSEC_STAT_RX_NO_REPLAY;
+	return GNVSEC_STAT_UNSPEC;
 }
 
 struct sa_search {
