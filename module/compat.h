@@ -133,4 +133,24 @@
 #define gnvsec_udp_cover_all(skb)	do { } while (0)
 #endif
 
+/*
+ * A formatted extack message (NL_SET_ERR_MSG_FMT, 6.2). Before it the extack
+ * holds only a pointer, read after the request's handler returned: the text
+ * goes to @buf, which lives as long as the namespace (gn->errmsg; writers
+ * hold RTNL).
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+#define gnvsec_extack_fmt(extack, buf, fmt, ...)			\
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+#else
+#define gnvsec_extack_fmt(extack, buf, fmt, ...)			\
+	do {								\
+		struct netlink_ext_ack *__ea = (extack);		\
+									\
+		snprintf(buf, sizeof(buf), fmt, ##__VA_ARGS__);		\
+		if (__ea)						\
+			__ea->_msg = buf;				\
+	} while (0)
+#endif
+
 #endif /* _GNVSEC_COMPAT_H */

@@ -112,6 +112,7 @@ struct gnvsec_net {
 	struct nf_hook_ops natt_ops[2];	/* their hooks, while natt[i] */
 	int natt_err[2];		/* why natt[i] could not be set up */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
+	char errmsg[80];		/* gnvsec_extack_fmt() before 6.2 */
 };
 
 extern unsigned int gnvsec_net_id;
