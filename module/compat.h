@@ -139,6 +139,7 @@
  * goes to @buf, which lives as long as the namespace (gn->errmsg; writers
  * hold RTNL).
  */
+#define GNVSEC_ERRMSG_LEN	80
 #ifdef NL_SET_ERR_MSG_FMT
 #define gnvsec_extack_fmt(extack, buf, fmt, ...)			\
 	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
@@ -146,11 +147,28 @@
 #define gnvsec_extack_fmt(extack, buf, fmt, ...)			\
 	do {								\
 		struct netlink_ext_ack *__ea = (extack);		\
+		char *__buf = (buf);					\
 									\
-		snprintf(buf, sizeof(buf), fmt, ##__VA_ARGS__);		\
+		snprintf(__buf, GNVSEC_ERRMSG_LEN, fmt, ##__VA_ARGS__);	\
 		if (__ea)						\
-			__ea->_msg = buf;				\
+			__ea->_msg = __buf;				\
 	} while (0)
+#endif
+
+/*
+ * Per-CPU SAs (6.13, in Debian's 6.12): xfrm_state_find() passes over a
+ * state of another CPU, and a policy with XFRM_POLICY_CPU_ACQUIRE acquires
+ * for each CPU.
+ */
+#ifdef GNVSEC_HAVE_XFRM_PCPU
+#define gnvsec_xfrm_state_percpu(x)	((x)->pcpu_num != UINT_MAX)
+#else
+#define gnvsec_xfrm_state_percpu(x)	false
+#endif
+#ifdef XFRM_POLICY_CPU_ACQUIRE
+#define GNVSEC_XFRM_POLICY_CPU_ACQUIRE	XFRM_POLICY_CPU_ACQUIRE
+#else
+#define GNVSEC_XFRM_POLICY_CPU_ACQUIRE	0
 #endif
 
 #endif /* _GNVSEC_COMPAT_H */

@@ -112,7 +112,7 @@ struct gnvsec_net {
 	struct nf_hook_ops natt_ops[2];	/* their hooks, while natt[i] */
 	int natt_err[2];		/* why natt[i] could not be set up */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
-	char errmsg[80];		/* gnvsec_extack_fmt() before 6.2 */
+	char errmsg[GNVSEC_ERRMSG_LEN];		/* gnvsec_extack_fmt() before 6.2 */
 };
 
 extern unsigned int gnvsec_net_id;
@@ -188,8 +188,12 @@ struct dst_entry *gnvsec_route(const struct gnvsec_cfg *cfg,
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,
 				       const struct sk_buff *skb);
+struct gnvsec_view;
+struct gnvsec_view *gnvsec_view_get(struct net *net, struct gnvsec_view *v);
+void gnvsec_view_put(struct gnvsec_view *v);
 enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
-					   const struct gnvsec_net *gn);
+					   const struct gnvsec_net *gn,
+					   const struct gnvsec_view *view);
 
 /* netlink.c */
 int gnvsec_genl_init(void);
