@@ -26,7 +26,7 @@ if [[ -n ${1:-} ]]; then
 else
 	modprobe gnvsec
 fi
-echo "module: $(modinfo -F srcversion gnvsec 2>/dev/null || true) ${1:-installed}, kernel $(uname -r)"
+echo "module: ${1:-installed} (srcversion $(modinfo -F srcversion "${1:-gnvsec}" 2>/dev/null || true)), kernel $(uname -r)"
 
 for count in $COUNTS; do
 	ns=status-$count
