@@ -133,4 +133,42 @@
 #define gnvsec_udp_cover_all(skb)	do { } while (0)
 #endif
 
+/*
+ * A formatted extack message (NL_SET_ERR_MSG_FMT, 6.2). Before it the extack
+ * holds only a pointer, read after the request's handler returned: the text
+ * goes to @buf, which lives as long as the namespace (gn->errmsg; writers
+ * hold RTNL).
+ */
+#define GNVSEC_ERRMSG_LEN	80
+#ifdef NL_SET_ERR_MSG_FMT
+#define gnvsec_extack_fmt(extack, buf, fmt, ...)			\
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+#else
+#define gnvsec_extack_fmt(extack, buf, fmt, ...)			\
+	do {								\
+		struct netlink_ext_ack *__ea = (extack);		\
+		char *__buf = (buf);					\
+									\
+		snprintf(__buf, GNVSEC_ERRMSG_LEN, fmt, ##__VA_ARGS__);	\
+		if (__ea)						\
+			__ea->_msg = __buf;				\
+	} while (0)
+#endif
+
+/*
+ * Per-CPU SAs (6.13, in Debian's 6.12): xfrm_state_find() passes over a
+ * state of another CPU, and a policy with XFRM_POLICY_CPU_ACQUIRE acquires
+ * for each CPU.
+ */
+#ifdef GNVSEC_HAVE_XFRM_PCPU
+#define gnvsec_xfrm_state_percpu(x)	((x)->pcpu_num != UINT_MAX)
+#else
+#define gnvsec_xfrm_state_percpu(x)	false
+#endif
+#ifdef XFRM_POLICY_CPU_ACQUIRE
+#define GNVSEC_XFRM_POLICY_CPU_ACQUIRE	XFRM_POLICY_CPU_ACQUIRE
+#else
+#define GNVSEC_XFRM_POLICY_CPU_ACQUIRE	0
+#endif
+
 #endif /* _GNVSEC_COMPAT_H */

@@ -122,6 +122,7 @@ struct gnvsec_net {
 	struct nf_hook_ops guard_ops[2];	/* output guards, IPv4 and IPv6 */
 	bool guarded[2];		/* guard_ops[i] registered */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
+	char errmsg[GNVSEC_ERRMSG_LEN];		/* gnvsec_extack_fmt() before 6.2 */
 };
 
 extern unsigned int gnvsec_net_id;
@@ -233,8 +234,12 @@ enum gnvsec_stat gnvsec_ipsec_check_tx(const struct dst_entry *dst,
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,
 				       const struct sk_buff *skb);
+struct gnvsec_view;
+struct gnvsec_view *gnvsec_view_get(struct net *net, struct gnvsec_view *v);
+void gnvsec_view_put(struct gnvsec_view *v);
 enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
-					   const struct gnvsec_net *gn);
+					   const struct gnvsec_net *gn,
+					   const struct gnvsec_view *view);
 
 /* netlink.c */
 int gnvsec_genl_init(void);

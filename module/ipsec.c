@@ -130,22 +130,23 @@ static enum gnvsec_stat check_bundle(const struct dst_entry *dst,
 	return why;
 }
 
-static struct dst_entry *lookup4(struct net *net, const struct gnvsec_cfg *cfg,
-				 __be16 sport, xfrm_address_t *saddr,
-				 enum gnvsec_stat *why)
+/* The plain route for @cfg's outer flow, which is left in @fl. */
+static struct dst_entry *route4(struct net *net, const struct gnvsec_cfg *cfg,
+				__be16 sport, struct flowi *fl,
+				xfrm_address_t *saddr, enum gnvsec_stat *why)
 {
-	struct flowi4 fl4 = {
-		.flowi4_mark = cfg->mark & cfg->mark_mask,
-		.flowi4_proto = IPPROTO_UDP,
-		.daddr = cfg->remote.a4,
-		.saddr = cfg->local.a4,
-		.fl4_sport = sport,
-		.fl4_dport = cfg->port,
-	};
-	struct dst_entry *dst;
+	struct flowi4 *fl4 = &fl->u.ip4;
 	struct rtable *rt;
 
-	rt = __ip_route_output_key(net, &fl4);
+	memset(fl, 0, sizeof(*fl));
+	fl4->flowi4_mark = cfg->mark & cfg->mark_mask;
+	fl4->flowi4_proto = IPPROTO_UDP;
+	fl4->daddr = cfg->remote.a4;
+	fl4->saddr = cfg->local.a4;
+	fl4->fl4_sport = sport;
+	fl4->fl4_dport = cfg->port;
+
+	rt = __ip_route_output_key(net, fl4);
 	if (IS_ERR(rt)) {
 		*why = GNVSEC_STAT_TX_NO_ROUTE;
 		return ERR_CAST(rt);
@@ -155,30 +156,27 @@ static struct dst_entry *lookup4(struct net *net, const struct gnvsec_cfg *cfg,
 		*why = GNVSEC_STAT_TX_NO_ROUTE;
 		return ERR_PTR(-ELOOP);
 	}
-	saddr->a4 = fl4.saddr;
-
-	dst = xfrm_lookup(net, &rt->dst, flowi4_to_flowi(&fl4), NULL, 0);
-	if (IS_ERR(dst))
-		*why = GNVSEC_STAT_TX_NO_SA;
-	return dst;
+	saddr->a4 = fl4->saddr;
+	return &rt->dst;
 }
 
-static struct dst_entry *lookup6(struct net *net, const struct gnvsec_cfg *cfg,
-				 __be16 sport, xfrm_address_t *saddr,
-				 enum gnvsec_stat *why)
+static struct dst_entry *route6(struct net *net, const struct gnvsec_cfg *cfg,
+				__be16 sport, struct flowi *fl,
+				xfrm_address_t *saddr, enum gnvsec_stat *why)
 {
-	struct flowi6 fl6 = {
-		.flowi6_mark = cfg->mark & cfg->mark_mask,
-		.flowi6_proto = IPPROTO_UDP,
-		.daddr = cfg->remote.in6,
-		.saddr = cfg->local.in6,
-		.fl6_sport = sport,
-		.fl6_dport = cfg->port,
-	};
+	struct flowi6 *fl6 = &fl->u.ip6;
 	struct dst_entry *dst;
 	int err;
 
-	err = ip6_dst_lookup(net, cfg->gs->sock->sk, &dst, &fl6);
+	memset(fl, 0, sizeof(*fl));
+	fl6->flowi6_mark = cfg->mark & cfg->mark_mask;
+	fl6->flowi6_proto = IPPROTO_UDP;
+	fl6->daddr = cfg->remote.in6;
+	fl6->saddr = cfg->local.in6;
+	fl6->fl6_sport = sport;
+	fl6->fl6_dport = cfg->port;
+
+	err = ip6_dst_lookup(net, cfg->gs->sock->sk, &dst, fl6);
 	if (err) {
 		*why = GNVSEC_STAT_TX_NO_ROUTE;
 		return ERR_PTR(err);
@@ -188,21 +186,34 @@ static struct dst_entry *lookup6(struct net *net, const struct gnvsec_cfg *cfg,
 		*why = GNVSEC_STAT_TX_NO_ROUTE;
 		return ERR_PTR(-ELOOP);
 	}
-	saddr->in6 = fl6.saddr;
-
-	dst = xfrm_lookup(net, dst, flowi6_to_flowi(&fl6), NULL, 0);
-	if (IS_ERR(dst))
-		*why = GNVSEC_STAT_TX_NO_SA;
+	saddr->in6 = fl6->saddr;
 	return dst;
 }
 
+static struct dst_entry *route(struct net *net, const struct gnvsec_cfg *cfg,
+			       __be16 sport, struct flowi *fl,
+			       xfrm_address_t *saddr, enum gnvsec_stat *why)
+{
+	if (cfg->family == AF_INET)
+		return route4(net, cfg, sport, fl, saddr, why);
+	return route6(net, cfg, sport, fl, saddr, why);
+}
+
+/* The outer flow routed, then passed through XFRM by gnvsec itself. */
 static struct dst_entry *lookup(struct net *net, const struct gnvsec_cfg *cfg,
 				__be16 sport, xfrm_address_t *saddr,
 				enum gnvsec_stat *why)
 {
-	if (cfg->family == AF_INET)
-		return lookup4(net, cfg, sport, saddr, why);
-	return lookup6(net, cfg, sport, saddr, why);
+	struct dst_entry *dst;
+	struct flowi fl;
+
+	dst = route(net, cfg, sport, &fl, saddr, why);
+	if (IS_ERR(dst))
+		return dst;
+	dst = xfrm_lookup(net, dst, &fl, NULL, 0);
+	if (IS_ERR(dst))
+		*why = GNVSEC_STAT_TX_NO_SA;
+	return dst;
 }
 
 static struct dst_entry *cache_get(const struct gnvsec_cfg *cfg,
@@ -274,7 +285,20 @@ enum gnvsec_stat gnvsec_ipsec_check_tx(const struct dst_entry *dst,
 				       const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn)
 {
-	return check_bundle(dst, cfg, gnvsec_encap_forced(cfg, gn));
+	return check_bundle(dst, cfg, gnvsec_encap_forced(cfg, gn), NULL);
+}
+
+/*
+ * Whether an inbound state checks sequence numbers. With a window of 0 (the
+ * default of "ip xfrm state add") XFRM skips the replay check, and a frame
+ * captured on the wire is decrypted and delivered again every time it is
+ * sent. The window XFRM uses is the ESN/bitmap one when the state has one.
+ */
+static bool state_has_replay(const struct xfrm_state *x)
+{
+	if (x->replay_esn)
+		return x->replay_esn->replay_window;
+	return x->props.replay_window;
 }
 
 /* Under rcu_read_lock(), before the Geneve header is pulled. */
@@ -284,6 +308,7 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 {
 	const struct sec_path *sp = skb_sec_path(skb);
 	const struct xfrm_state *x;
+	enum gnvsec_stat why;
 
 	if (!gnvsec_ipsec_required(cfg, gn))
 		return GNVSEC_STAT_UNSPEC;
@@ -295,106 +320,438 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 	if (x->props.family != cfg->family ||
 	    !xfrm_addr_equal(&x->props.saddr, &cfg->remote, cfg->family))
 		return GNVSEC_STAT_RX_WRONG_SA;
-	return check_state(x, cfg, gnvsec_encap_forced(cfg, gn), false);
+	why = check_state(x, cfg, gnvsec_encap_forced(cfg, gn), false);
+	if (why)
+		return why;
+	if (!state_has_replay(x))
+		return GNVSEC_STAT_RX_NO_REPLAY;
+	return GNVSEC_STAT_UNSPEC;
 }
 
-/* What sa_search() found: acceptable states that protect, and that do not. */
-#define GNVSEC_SA_STRONG	BIT(0)
-#define GNVSEC_SA_WEAK		BIT(1)
-
-struct sa_search {
-	const struct gnvsec_cfg *cfg;
-	const xfrm_address_t *saddr;	/* NULL: any source */
-	const xfrm_address_t *daddr;
-	bool forced;
-	bool tx;
-	unsigned int found;		/* GNVSEC_SA_* */
+/*
+ * Status
+ * ------
+ * Reading the status needs no privilege, so it must cost the kernel no
+ * more than the configuration it reports, and it must never make XFRM
+ * start an IKE negotiation: xfrm_lookup() does (an acquire) when the
+ * policy it picks has a template no valid state resolves. So the status
+ * looks at XFRM in three ways, none of which can acquire:
+ *
+ *  - the namespace's outbound policies are copied once per read (a view:
+ *    one SPD walk, outside RTNL for a dump, shared by all its parts and
+ *    refreshed when the SPD changed), hashed by destination;
+ *  - for each tunnel, the policies its flow matches are taken from the
+ *    view, and each template of the ones XFRM could pick is resolved the
+ *    way xfrm_state_find() does, but with xfrm_stateonly_find(), which
+ *    never acquires. Only when every template resolves to a valid state
+ *    is the flow passed to xfrm_lookup(), which then builds the bundle
+ *    without negotiating, and the bundle is checked as the send path does;
+ *  - the inbound SA is found by direct lookups: by SPI when bound by SPI,
+ *    by reqid when bound by reqid, else by address pair.
+ *
+ * A dump thus costs one SPD walk plus a few hash lookups per tunnel: linear
+ * in the namespace's configuration, never its square.
+ */
+struct gnvsec_xtmpl {
+	xfrm_address_t daddr;
+	xfrm_address_t saddr;
+	__be32 spi;
+	u32 reqid;
+	u16 encap_family;
+	u8 proto;
+	u8 mode;
 };
 
-static int match_sa(struct xfrm_state *x, int count, void *ptr)
-{
-	struct sa_search *s = ptr;
-	const struct gnvsec_cfg *cfg = s->cfg;
+/* One outbound policy as the view keeps it. */
+struct gnvsec_xpol {
+	struct gnvsec_xpol *next;	/* in the view's list, then its hash */
+	struct xfrm_selector sel;
+	struct xfrm_mark mark;
+	u32 priority;
+	u32 if_id;
+	u16 family;
+	u8 type;
+	u8 action;
+	u8 flags;
+	u8 nr;
+	struct gnvsec_xtmpl tmpl[];
+};
 
-	if (x->km.state != XFRM_STATE_VALID || x->props.family != cfg->family ||
-	    (s->saddr && !xfrm_addr_equal(&x->props.saddr, s->saddr, cfg->family)) ||
-	    !xfrm_addr_equal(&x->id.daddr, s->daddr, cfg->family) ||
-	    check_state(x, cfg, s->forced, s->tx))
+#define GNVSEC_VIEW_CHUNK	(16384 - 2 * sizeof(void *))
+
+struct gnvsec_view_chunk {
+	struct gnvsec_view_chunk *next;
+	size_t used;
+	char data[GNVSEC_VIEW_CHUNK];
+};
+
+/* What the SPD looked like when it was copied: a change makes it stale. */
+struct gnvsec_view_key {
+	int genid4;			/* bumped by every IPv4 policy insert */
+	int genid6;			/* and IPv6 */
+	unsigned int count;		/* changed by every delete */
+};
+
+struct gnvsec_view {
+	struct gnvsec_view_key key;
+	struct gnvsec_view_chunk *chunks;
+	struct gnvsec_xpol *list;	/* while building */
+	struct gnvsec_xpol *wide;	/* destination not a single address */
+	struct gnvsec_xpol **hash;	/* by destination address */
+	unsigned int hmask;
+	unsigned int count;
+	int err;			/* the view could not be built */
+};
+
+static void view_key(struct net *net, struct gnvsec_view_key *key)
+{
+	key->genid4 = rt_genid_ipv4(net);
+	key->genid6 = rt_genid_ipv6(net);
+	key->count = READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]);
+}
+
+static unsigned int addr_len(u16 family)
+{
+	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
+}
+
+static u32 view_hash(const xfrm_address_t *daddr, u16 family)
+{
+	return jhash(daddr, addr_len(family), family);
+}
+
+/* xfrm_policy_walk() callback, under the SPD lock: no allocation here. */
+static int view_add(struct xfrm_policy *pol, int dir, int count, void *ptr)
+{
+	struct gnvsec_view *v = ptr;
+	struct gnvsec_view_chunk *c = v->chunks;
+	struct gnvsec_xpol *p;
+	size_t size;
+	int i;
+
+	if (dir != XFRM_POLICY_OUT ||
+	    (pol->family != AF_INET && pol->family != AF_INET6))
 		return 0;
-	s->found |= state_protects(x) ? GNVSEC_SA_STRONG : GNVSEC_SA_WEAK;
-	/* Without allow_null no weak state is acceptable: one strong will do. */
-	return s->found == (GNVSEC_SA_STRONG | GNVSEC_SA_WEAK) ||
-	       (s->found == GNVSEC_SA_STRONG && !cfg->allow_null);
+	size = ALIGN(struct_size(p, tmpl, pol->xfrm_nr), sizeof(void *));
+	if (!c || c->used + size > sizeof(c->data))
+		return -ENOBUFS;	/* a new chunk, then resume here */
+
+	p = (struct gnvsec_xpol *)(c->data + c->used);
+	c->used += size;
+	p->sel = pol->selector;
+	p->mark = pol->mark;
+	p->priority = pol->priority;
+	p->if_id = pol->if_id;
+	p->family = pol->family;
+	p->type = pol->type;
+	p->action = pol->action;
+	p->flags = pol->flags;
+	p->nr = pol->xfrm_nr;
+	for (i = 0; i < pol->xfrm_nr; i++) {
+		const struct xfrm_tmpl *t = &pol->xfrm_vec[i];
+
+		p->tmpl[i].daddr = t->id.daddr;
+		p->tmpl[i].saddr = t->saddr;
+		p->tmpl[i].spi = t->id.spi;
+		p->tmpl[i].reqid = t->reqid;
+		p->tmpl[i].encap_family = t->encap_family;
+		p->tmpl[i].proto = t->id.proto;
+		p->tmpl[i].mode = t->mode;
+	}
+	p->next = v->list;
+	v->list = p;
+	v->count++;
+	return 0;
 }
 
-/*
- * Which valid ESP states from @saddr to @daddr the tunnel would accept:
- * GNVSEC_SA_* bits, 0 for none.
- */
-static unsigned int sa_search(struct net *net, const struct gnvsec_cfg *cfg,
-			      const xfrm_address_t *saddr,
-			      const xfrm_address_t *daddr, bool forced, bool tx)
+static void view_clear(struct gnvsec_view *v)
 {
-	struct sa_search search = {
-		.cfg = cfg,
-		.saddr = saddr,
-		.daddr = daddr,
-		.forced = forced,
-		.tx = tx,
-	};
-	struct xfrm_state_walk walk;
+	struct gnvsec_view_chunk *c;
 
-	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
-	xfrm_state_walk(net, &walk, match_sa, &search);
-	xfrm_state_walk_done(&walk, net);
-	return search.found;
+	while ((c = v->chunks)) {
+		v->chunks = c->next;
+		kfree(c);
+	}
+	kvfree(v->hash);
+	memset(v, 0, sizeof(*v));
+}
+
+static int view_fill(struct net *net, struct gnvsec_view *v)
+{
+	struct xfrm_policy_walk walk;
+	struct gnvsec_view_chunk *c;
+	struct gnvsec_xpol *p;
+	u32 h;
+	int err;
+
+	view_key(net, &v->key);
+	xfrm_policy_walk_init(&walk, XFRM_POLICY_TYPE_ANY);
+	for (;;) {
+		err = xfrm_policy_walk(net, &walk, view_add, v);
+		if (err != -ENOBUFS)
+			break;
+		c = kmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		c->used = 0;
+		c->next = v->chunks;
+		v->chunks = c;
+	}
+	xfrm_policy_walk_done(&walk, net);
+	if (err && err != -ENOENT)	/* -ENOENT: no policy at all */
+		return err;
+
+	v->hmask = roundup_pow_of_two(max(v->count, 16U)) - 1;
+	v->hash = kvcalloc(v->hmask + 1, sizeof(*v->hash), GFP_KERNEL_ACCOUNT);
+	if (!v->hash)
+		return -ENOMEM;
+	while ((p = v->list)) {
+		v->list = p->next;
+		if (p->sel.prefixlen_d == addr_len(p->family) * 8) {
+			h = view_hash(&p->sel.daddr, p->family) & v->hmask;
+			p->next = v->hash[h];
+			v->hash[h] = p;
+		} else {
+			p->next = v->wide;
+			v->wide = p;
+		}
+	}
+	return 0;
+}
+
+/* Stands for a view that could not be allocated. */
+static struct gnvsec_view view_nomem = { .err = -ENOMEM };
+
+/*
+ * A view of @net's outbound policies that is current: @v itself when the
+ * SPD has not changed since it was made, else a new one (@v is reused or
+ * freed). Never NULL; a view that could not be built says so in ->err, and
+ * a status read with it never calls xfrm_lookup(). Sleeps; no lock held.
+ */
+struct gnvsec_view *gnvsec_view_get(struct net *net, struct gnvsec_view *v)
+{
+	struct gnvsec_view_key key;
+
+	if (v && v != &view_nomem) {
+		view_key(net, &key);
+		if (!v->err && !memcmp(&key, &v->key, sizeof(key)))
+			return v;
+		view_clear(v);
+	} else {
+		v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+		if (!v)
+			return &view_nomem;
+	}
+	v->err = view_fill(net, v);
+	return v;
+}
+
+void gnvsec_view_put(struct gnvsec_view *v)
+{
+	if (!v || v == &view_nomem)
+		return;
+	view_clear(v);
+	kfree(v);
+}
+
+/* xfrm_selector_match(), which is not exported. */
+static bool sel_match(const struct xfrm_selector *sel, const struct flowi *fl,
+		      u16 family)
+{
+	const struct flowi4 *fl4 = &fl->u.ip4;
+	const struct flowi6 *fl6 = &fl->u.ip6;
+
+	if (family != sel->family && sel->family != AF_UNSPEC)
+		return false;
+	if (family == AF_INET)
+		return addr4_match(fl4->daddr, sel->daddr.a4, sel->prefixlen_d) &&
+		       addr4_match(fl4->saddr, sel->saddr.a4, sel->prefixlen_s) &&
+		       !((xfrm_flowi_dport(fl, &fl4->uli) ^ sel->dport) & sel->dport_mask) &&
+		       !((xfrm_flowi_sport(fl, &fl4->uli) ^ sel->sport) & sel->sport_mask) &&
+		       (fl4->flowi4_proto == sel->proto || !sel->proto) &&
+		       (fl4->flowi4_oif == sel->ifindex || !sel->ifindex);
+	return addr_match(&fl6->daddr, &sel->daddr, sel->prefixlen_d) &&
+	       addr_match(&fl6->saddr, &sel->saddr, sel->prefixlen_s) &&
+	       !((xfrm_flowi_dport(fl, &fl6->uli) ^ sel->dport) & sel->dport_mask) &&
+	       !((xfrm_flowi_sport(fl, &fl6->uli) ^ sel->sport) & sel->sport_mask) &&
+	       (fl6->flowi6_proto == sel->proto || !sel->proto) &&
+	       (fl6->flowi6_oif == sel->ifindex || !sel->ifindex);
+}
+
+static bool pol_matches(const struct gnvsec_xpol *p, const struct flowi *fl,
+			u16 family)
+{
+	return p->family == family && !p->if_id &&
+	       (fl->flowi_mark & p->mark.m) == p->mark.v &&
+	       sel_match(&p->sel, fl, family);
 }
 
 /*
- * The IPsec state shown in status, under RTNL: ACTIVE only when an
- * acceptable outbound bundle and an acceptable inbound SA exist now, and
- * every one of them encrypts and authenticates. With allow_null, weak
- * states are acceptable and make it ACTIVE_UNENCRYPTED: the outbound one
- * the bundle uses, or any inbound one, since the peer may send on it.
+ * Whether xfrm_state_find() would find a valid state for template @t of
+ * policy @p, so that resolving it cannot acquire. Stricter than XFRM where
+ * in doubt (a state other than the first one found, an unknown source):
+ * then the status is not ACTIVE, and nothing is negotiated.
+ */
+static bool tmpl_resolves(struct net *net, const struct gnvsec_xpol *p,
+			  const struct gnvsec_xtmpl *t, const struct flowi *fl,
+			  u16 family, const xfrm_address_t *daddr,
+			  const xfrm_address_t *saddr)
+{
+	xfrm_address_t remote = *daddr, local = *saddr;
+	struct xfrm_state *x;
+	bool ok;
+
+	if (t->mode == XFRM_MODE_TUNNEL || t->mode == XFRM_MODE_BEET) {
+		if (xfrm_addr_any(&t->saddr, t->encap_family))
+			return false;
+		remote = t->daddr;
+		local = t->saddr;
+	}
+	x = xfrm_stateonly_find(net, p->mark.v & p->mark.m, p->if_id, &remote,
+				&local, t->encap_family, t->mode, t->proto,
+				t->reqid);
+	if (!x)
+		return false;
+	ok = (!t->spi || t->spi == x->id.spi) &&
+	     (!x->sel.family || (x->sel.family == family &&
+				 sel_match(&x->sel, fl, family))) &&
+	     !gnvsec_xfrm_state_percpu(x);
+	xfrm_state_put(x);
+	return ok;
+}
+
+/*
+ * Whether xfrm_lookup() of @fl can only find states, never acquire: every
+ * policy XFRM could pick for the flow (those of the lowest priority value
+ * that match, per policy type) blocks, or has all its templates resolved.
+ */
+static bool out_resolves(struct net *net, const struct gnvsec_view *v,
+			 const struct flowi *fl, u16 family,
+			 const xfrm_address_t *daddr,
+			 const xfrm_address_t *saddr)
+{
+	u32 best[XFRM_POLICY_TYPE_MAX] = { [0 ... XFRM_POLICY_TYPE_MAX - 1] = U32_MAX };
+	struct gnvsec_xpol *lists[2], *p;
+	bool any[XFRM_POLICY_TYPE_MAX] = { };
+	int i, j;
+
+	if (v->err)
+		return false;
+	lists[0] = v->hash[view_hash(daddr, family) & v->hmask];
+	lists[1] = v->wide;
+
+	for (i = 0; i < 2; i++)
+		for (p = lists[i]; p; p = p->next)
+			if (p->type < XFRM_POLICY_TYPE_MAX &&
+			    pol_matches(p, fl, family) &&
+			    p->priority <= best[p->type]) {
+				best[p->type] = p->priority;
+				any[p->type] = true;
+			}
+
+	for (i = 0; i < 2; i++)
+		for (p = lists[i]; p; p = p->next) {
+			if (p->type >= XFRM_POLICY_TYPE_MAX || !any[p->type] ||
+			    p->priority != best[p->type] ||
+			    !pol_matches(p, fl, family) ||
+			    p->action != XFRM_POLICY_ALLOW)
+				continue;
+			if (p->flags & GNVSEC_XFRM_POLICY_CPU_ACQUIRE)
+				return false;
+			for (j = 0; j < p->nr; j++)
+				if (!tmpl_resolves(net, p, &p->tmpl[j], fl,
+						   family, daddr, saddr))
+					return false;
+		}
+	return true;
+}
+
+/* Is there an acceptable, valid inbound ESP state from the remote now? */
+static bool in_exists(struct net *net, const struct gnvsec_cfg *cfg,
+		      const xfrm_address_t *local, bool forced, bool *weak)
+{
+	xfrm_address_t l = *local, r = cfg->remote;
+	struct xfrm_state *x;
+	bool ok;
+
+	/* Mark 0: the encrypted packets arrive unmarked. */
+	switch (cfg->bind) {
+	case GNVSEC_BIND_SPI:
+		x = xfrm_state_lookup(net, 0, &l, cfg->spi_in, IPPROTO_ESP,
+				      cfg->family);
+		break;
+	case GNVSEC_BIND_REQID:
+		x = xfrm_stateonly_find(net, 0, 0, &l, &r, cfg->family,
+					XFRM_MODE_TRANSPORT, IPPROTO_ESP,
+					cfg->reqid);
+		if (!x)
+			x = xfrm_stateonly_find(net, 0, 0, &l, &r, cfg->family,
+						XFRM_MODE_TUNNEL, IPPROTO_ESP,
+						cfg->reqid);
+		break;
+	default:
+		/* The newest state between the two: a rekey's new SA. */
+		x = xfrm_state_lookup_byaddr(net, 0, &l, &r, IPPROTO_ESP,
+					     cfg->family);
+		break;
+	}
+	if (!x)
+		return false;
+	ok = x->km.state == XFRM_STATE_VALID && x->props.family == cfg->family &&
+	     xfrm_addr_equal(&x->props.saddr, &r, cfg->family) &&
+	     check_state(x, cfg, forced, false) == GNVSEC_STAT_UNSPEC &&
+	     state_has_replay(x);
+	*weak = !state_protects(x);
+	xfrm_state_put(x);
+	return ok;
+}
+
+/*
+ * The IPsec state shown in status, under RTNL, with a current view of the
+ * namespace's policies (gnvsec_view_get()): ACTIVE only when an acceptable
+ * outbound bundle and an acceptable inbound SA exist now and both encrypt
+ * and authenticate; with allow_null, a weak one among them makes it
+ * ACTIVE_UNENCRYPTED.
  */
 enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
-					   const struct gnvsec_net *gn)
+					   const struct gnvsec_net *gn,
+					   const struct gnvsec_view *view)
 {
 	bool required = gnvsec_ipsec_required(cfg, gn);
 	bool forced = gnvsec_encap_forced(cfg, gn);
-	unsigned int in;
-	enum gnvsec_stat why;
+	enum gnvsec_ipsec_state waiting;
+	struct net *net = gn->net;
 	struct dst_entry *dst;
+	enum gnvsec_stat why;
 	xfrm_address_t local;
-	bool out, weak = false;
+	struct flowi fl;
+	bool out, weak_in = false, weak_out = false;
 
 	if (!cfg->family)
 		return GNVSEC_STATE_UNCONFIGURED;
-
-	/*
-	 * Without an outbound SA, xfrm_lookup() would have the IKE daemon
-	 * negotiate one (an acquire): reading the status must not do that,
-	 * so it looks for the SA first.
-	 */
-	if (!sa_search(gn->net, cfg,
-		       xfrm_addr_any(&cfg->local, cfg->family) ? NULL : &cfg->local,
-		       &cfg->remote, forced, true))
-		return required ? GNVSEC_STATE_WAITING_FOR_SA :
-				  GNVSEC_STATE_PLAINTEXT;
+	waiting = required ? GNVSEC_STATE_WAITING_FOR_SA :
+			     GNVSEC_STATE_PLAINTEXT;
 
 	memset(&local, 0, sizeof(local));
-	dst = lookup(gn->net, cfg, cfg->port, &local, &why);
+	dst = route(net, cfg, cfg->port, &fl, &local, &why);
 	if (IS_ERR(dst))
-		return required ? GNVSEC_STATE_WAITING_FOR_SA :
-				  GNVSEC_STATE_PLAINTEXT;
-	out = check_bundle(dst, cfg, forced, &weak) == GNVSEC_STAT_UNSPEC;
+		return waiting;
+	/* Cheap and acquire-free first: the inbound SA, the templates. */
+	if (!in_exists(net, cfg, &local, forced, &weak_in) ||
+	    !out_resolves(net, view, &fl, cfg->family, &cfg->remote, &local)) {
+		dst_release(dst);
+		return waiting;
+	}
+	dst = xfrm_lookup(net, dst, &fl, NULL, 0);
+	if (IS_ERR(dst))
+		return waiting;
+	out = check_bundle(dst, cfg, forced, &weak_out) == GNVSEC_STAT_UNSPEC;
 	dst_release(dst);
-
-	in = out ? sa_search(gn->net, cfg, &cfg->remote, &local, forced, false) : 0;
-	if (!in)
-		return required ? GNVSEC_STATE_WAITING_FOR_SA :
-				  GNVSEC_STATE_PLAINTEXT;
-	if (weak || (in & GNVSEC_SA_WEAK))
-		return GNVSEC_STATE_ACTIVE_UNENCRYPTED;
-	return GNVSEC_STATE_ACTIVE;
+	if (!out)
+		return waiting;
+	/* Accepted only with allow_null: say that it can be read on the wire. */
+	return weak_in || weak_out ? GNVSEC_STATE_ACTIVE_UNENCRYPTED :
+				     GNVSEC_STATE_ACTIVE;
 }

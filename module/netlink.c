@@ -136,8 +136,9 @@ static bool addr_is_set(const xfrm_address_t *addr)
 	return !xfrm_addr_any(addr, AF_INET6);
 }
 
-/* Fills one tunnel's attributes, under RTNL. */
-static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun)
+/* Fills one tunnel's attributes, under RTNL, @view from gnvsec_view_get(). */
+static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun,
+		       const struct gnvsec_view *view)
 {
 	struct gnvsec_net *gn = gnvsec_pernet(dev_net(tun->dev));
 	const struct gnvsec_cfg *cfg = rtnl_dereference(tun->cfg);
@@ -174,7 +175,7 @@ static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun)
 	    nla_put_u8(skb, GNVSEC_A_IPSEC_REQUIRED,
 		       gnvsec_ipsec_required(cfg, gn)) ||
 	    nla_put_u8(skb, GNVSEC_A_IPSEC_STATE,
-		       gnvsec_ipsec_state(cfg, gn)) ||
+		       gnvsec_ipsec_state(cfg, gn, view)) ||
 	    put_binding(skb, cfg) ||
 	    put_stats(skb, tun->drops))
 		return -EMSGSIZE;
@@ -182,7 +183,8 @@ static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun)
 }
 
 static struct sk_buff *tunnel_msg(struct gnvsec_tunnel *tun, u8 cmd,
-				  u32 portid, u32 seq)
+				  u32 portid, u32 seq,
+				  const struct gnvsec_view *view)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -192,7 +194,7 @@ static struct sk_buff *tunnel_msg(struct gnvsec_tunnel *tun, u8 cmd,
 		return ERR_PTR(-ENOMEM);
 
 	hdr = genlmsg_put(msg, portid, seq, &gnvsec_family, 0, cmd);
-	if (!hdr || fill_tunnel(msg, tun)) {
+	if (!hdr || fill_tunnel(msg, tun, view)) {
 		nlmsg_free(msg);
 		return ERR_PTR(-EMSGSIZE);
 	}
@@ -204,9 +206,10 @@ static struct sk_buff *tunnel_msg(struct gnvsec_tunnel *tun, u8 cmd,
  * Announces a change of @tun to the "events" group, under RTNL. A deleted
  * tunnel is announced by name and index only.
  */
-void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd)
+static void notify(struct gnvsec_tunnel *tun, u8 cmd, struct gnvsec_view *view)
 {
 	struct net *net = dev_net(tun->dev);
+	struct gnvsec_view *own = NULL;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -215,7 +218,13 @@ void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd)
 		return;
 
 	if (cmd != GNVSEC_CMD_TUNNEL_DEL) {
-		msg = tunnel_msg(tun, cmd, 0, 0);
+		/* Changes need privilege: their events may walk the SPD. */
+		if (!view) {
+			own = gnvsec_view_get(net, NULL);
+			view = own;
+		}
+		msg = tunnel_msg(tun, cmd, 0, 0, view);
+		gnvsec_view_put(own);
 		if (IS_ERR(msg))
 			return;
 	} else {
@@ -234,20 +243,34 @@ void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd)
 	genlmsg_multicast_netns(&gnvsec_family, net, msg, 0, 0, GFP_KERNEL);
 }
 
+void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd)
+{
+	notify(tun, cmd, NULL);
+}
+
+/*
+ * Reading needs no privilege: the view of the SPD that the IPsec state
+ * needs is made before RTNL is taken, so that no reader holds it for more
+ * than a few lookups per tunnel.
+ */
 static int tunnel_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gnvsec_tunnel *tun;
+	struct gnvsec_view *view;
 	struct sk_buff *msg;
 
+	view = gnvsec_view_get(genl_info_net(info), NULL);
 	rtnl_lock();
 	tun = lookup_tunnel(info);
 	if (IS_ERR(tun)) {
 		rtnl_unlock();
+		gnvsec_view_put(view);
 		return PTR_ERR(tun);
 	}
 	msg = tunnel_msg(tun, GNVSEC_CMD_TUNNEL_GET, info->snd_portid,
-			 info->snd_seq);
+			 info->snd_seq, view);
 	rtnl_unlock();
+	gnvsec_view_put(view);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	return genlmsg_reply(msg, info);
@@ -256,15 +279,22 @@ static int tunnel_get_doit(struct sk_buff *skb, struct genl_info *info)
 /*
  * Resumable dump: cb->args[0] counts the tunnels already sent. The list can
  * change between two parts of a dump; gn->genid then differs and the next
- * part carries NLM_F_DUMP_INTR so that userspace restarts.
+ * part carries NLM_F_DUMP_INTR so that userspace restarts. cb->args[1]
+ * holds the dump's view of the SPD, made once outside RTNL and made again
+ * by a part only when the SPD changed: a dump costs one SPD walk, not one
+ * per part.
  */
 static int tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct gnvsec_net *gn = gnvsec_pernet(sock_net(skb->sk));
 	long start = cb->args[0], idx = 0;
 	struct gnvsec_tunnel *tun;
+	struct gnvsec_view *view;
 	void *hdr;
 
+	view = gnvsec_view_get(sock_net(skb->sk),
+			       (struct gnvsec_view *)cb->args[1]);
+	cb->args[1] = (long)view;
 	rtnl_lock();
 	cb->seq = gn->genid;
 	list_for_each_entry(tun, &gn->tunnels, list) {
@@ -278,7 +308,7 @@ static int tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (fill_tunnel(skb, tun)) {
+		if (fill_tunnel(skb, tun, view)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -289,6 +319,12 @@ static int tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	cb->args[0] = idx;
 	return skb->len;
+}
+
+static int tunnel_get_dumpdone(struct netlink_callback *cb)
+{
+	gnvsec_view_put((struct gnvsec_view *)cb->args[1]);
+	return 0;
 }
 
 static int parse_addr(struct genl_info *info, int attr4, int attr6,
@@ -606,6 +642,7 @@ static int global_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int global_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gnvsec_net *gn = gnvsec_pernet(genl_info_net(info));
+	struct gnvsec_view *view = NULL;
 	struct nlattr **attrs = info->attrs;
 	struct gnvsec_tunnel *tun;
 
@@ -617,20 +654,30 @@ static int global_set_doit(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(gn->encap, nla_get_u8(attrs[GNVSEC_A_GLOBAL_ENCAP]));
 	gn->genid++;
 	gnvsec_net_update(gn);
+	/* One view of the SPD for all the events, if anyone listens. */
+	if (genl_has_listeners(&gnvsec_family, genl_info_net(info), 0))
+		view = gnvsec_view_get(genl_info_net(info), NULL);
 	list_for_each_entry(tun, &gn->tunnels, list) {
 		gnvsec_tunnel_update_mtu(tun);
-		gnvsec_genl_notify(tun, GNVSEC_CMD_TUNNEL_SET);
+		notify(tun, GNVSEC_CMD_TUNNEL_SET, view);
 	}
+	gnvsec_view_put(view);
 	rtnl_unlock();
 	return 0;
 }
 
-static const struct genl_small_ops gnvsec_ops[] = {
+/* A full op: its dump frees its view of the SPD when done. */
+static const struct genl_ops gnvsec_full_ops[] = {
 	{
 		.cmd = GNVSEC_CMD_TUNNEL_GET,
 		.doit = tunnel_get_doit,
 		.dumpit = tunnel_get_dumpit,
-	}, {
+		.done = tunnel_get_dumpdone,
+	},
+};
+
+static const struct genl_small_ops gnvsec_ops[] = {
+	{
 		.cmd = GNVSEC_CMD_TUNNEL_NEW,
 		.doit = tunnel_new_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
@@ -672,6 +719,8 @@ static struct genl_family gnvsec_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
+	.ops = gnvsec_full_ops,
+	.n_ops = ARRAY_SIZE(gnvsec_full_ops),
 	.small_ops = gnvsec_ops,
 	.n_small_ops = ARRAY_SIZE(gnvsec_ops),
 	.mcgrps = gnvsec_mcgrps,

@@ -77,19 +77,30 @@ static void cfg_retire(struct gnvsec_cfg *cfg)
 	call_rcu(&cfg->rcu, cfg_free_rcu);
 }
 
-static u32 outer_mark(const struct gnvsec_cfg *cfg)
+/*
+ * Whether the XFRM policies of one tunnel can select the other's packets.
+ * A tunnel's flow carries f = mark & mask; a policy of a tunnel with mark
+ * m/M matches a flow mark f when (f & M) == (m & M). Comparing the values
+ * alone is not enough: 0x100/0xf00 and 0x1100/0xffffffff differ, yet the
+ * first one's policies match the second one's flow.
+ */
+static bool marks_overlap(u32 mark_a, u32 mask_a, u32 mark_b, u32 mask_b)
 {
-	return cfg->mark & cfg->mark_mask;
+	return ((mark_a & mask_a) & mask_b) == (mark_b & mask_b) ||
+	       ((mark_b & mask_b) & mask_a) == (mark_a & mask_a);
 }
 
 static bool mark_taken(struct gnvsec_net *gn, const struct gnvsec_tunnel *self,
-		       u32 mark)
+		       u32 mark, u32 mask)
 {
+	const struct gnvsec_cfg *other;
 	struct gnvsec_tunnel *tun;
 
 	list_for_each_entry(tun, &gn->tunnels, list) {
-		if (tun != self &&
-		    outer_mark(rtnl_dereference(tun->cfg)) == mark)
+		if (tun == self)
+			continue;
+		other = rtnl_dereference(tun->cfg);
+		if (marks_overlap(other->mark, other->mark_mask, mark, mask))
 			return true;
 	}
 	return false;
@@ -109,9 +120,9 @@ static int auto_mark(struct gnvsec_net *gn, struct gnvsec_tunnel *tun,
 			return slot;
 		*mark = GNVSEC_MARK_AUTO_FIRST +
 			(slot - 1) * GNVSEC_MARK_AUTO_STEP;
-		if (!mark_taken(gn, tun, *mark))
+		if (!mark_taken(gn, tun, *mark, GNVSEC_MARK_AUTO_MASK))
 			break;
-		/* An explicit mark of another tunnel holds this value. */
+		/* An explicit mark of another tunnel overlaps this one. */
 		ida_free(&gn->mark_ida, slot);
 		start = slot + 1;
 	}
@@ -266,9 +277,11 @@ static int check_unique(struct gnvsec_net *gn, const struct gnvsec_tunnel *self,
 				       "another tunnel has this remote, VNI and port");
 			return -EEXIST;
 		}
-		if (outer_mark(other) == outer_mark(cfg)) {
-			NL_SET_ERR_MSG(extack,
-				       "another tunnel uses this skb mark");
+		if (marks_overlap(other->mark, other->mark_mask, cfg->mark,
+				  cfg->mark_mask)) {
+			gnvsec_extack_fmt(extack, gn->errmsg,
+					  "skb mark overlaps the mark of tunnel %s",
+					  tun->dev->name);
 			return -EEXIST;
 		}
 	}

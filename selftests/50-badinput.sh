@@ -44,7 +44,43 @@ check_contains "multicast remote: message" "remote must be a unicast address" "$
 
 must_fail "duplicate mark" ctl "$A" tunnel add gs1 remote 10.77.0.9 \
 	mark "$(tfield "$A" gs0 mark)/$(tfield "$A" gs0 mark_mask)"
-check_contains "duplicate mark: message" "another tunnel uses this skb mark" "$OUT"
+check_contains "duplicate mark: message" "skb mark overlaps the mark of tunnel gs0" "$OUT"
+
+# Marks that differ but overlap: a policy of 0x100/0xf00 matches the flow
+# mark 0x1100 of the other tunnel. Refused in either order, naming the
+# tunnel that holds the other mark; marks apart under both masks pass.
+ctl "$A" tunnel add gm1 remote 10.77.0.11 mark 0x100/0xf00
+must_fail "overlapping mark, narrow one first" \
+	ctl "$A" tunnel add gm2 remote 10.77.0.12 mark 0x1100/0xffffffff
+check_eq "overlapping mark, narrow one first: exit status" 1 "$RC"
+check_contains "overlapping mark, narrow one first: message" \
+	"skb mark overlaps the mark of tunnel gm1" "$OUT"
+ctl "$A" tunnel del gm1
+ctl "$A" tunnel add gm2 remote 10.77.0.12 mark 0x1100/0xffffffff
+must_fail "overlapping mark, wide one first" \
+	ctl "$A" tunnel add gm1 remote 10.77.0.11 mark 0x100/0xf00
+check_eq "overlapping mark, wide one first: exit status" 1 "$RC"
+check_contains "overlapping mark, wide one first: message" \
+	"skb mark overlaps the mark of tunnel gm2" "$OUT"
+ctl "$A" tunnel add gm1 remote 10.77.0.11 mark 0x200/0xf00
+check_eq "non-overlapping mark accepted" 512 "$(tfield "$A" gm1 mark)"
+must_fail "set to an overlapping mark" ctl "$A" tunnel set gm1 mark 0x100/0xf00
+check_contains "set to an overlapping mark: message" \
+	"skb mark overlaps the mark of tunnel gm2" "$OUT"
+check_eq "refused set left the mark" 512 "$(tfield "$A" gm1 mark)"
+ctl "$A" tunnel add gm3 remote 10.77.0.13 mark 0x100000/0xf00000
+check_eq "mark in other bits accepted" 1048576 "$(tfield "$A" gm3 mark)"
+# Automatic marks step over explicit ones that overlap them: 0x30000/0xf0000
+# matches slot 3's flow (0x30000), so the next automatic mark is 0x40000.
+ctl "$A" tunnel add gm4 remote 10.77.0.14
+check_eq "automatic mark after gs0's" 131072 "$(tfield "$A" gm4 mark)"
+ctl "$A" tunnel add gm5 remote 10.77.0.15 mark 0x30000/0xf0000
+ctl "$A" tunnel add gm6 remote 10.77.0.16
+check_eq "automatic mark skips an overlapping one" 262144 "$(tfield "$A" gm6 mark)"
+check_eq "automatic mask" $((0xffff0000)) "$(tfield "$A" gm6 mark_mask)"
+for t in gm1 gm2 gm3 gm4 gm5 gm6; do
+	ctl "$A" tunnel del $t
+done
 
 must_fail "not a gnvsec device" ctl "$A" tunnel set ul vni 3
 check_contains "not a gnvsec device: message" "not a gnvsec tunnel" "$OUT"

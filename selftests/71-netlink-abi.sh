@@ -80,7 +80,7 @@ new ifname=str:gs9 remote4=ip4:239.1.1.1 => errno=EINVAL attr=REMOTE4 msg='unica
 new ifname=str:gs9 remote4=ip4:10.99.0.9 local6=ip6:fd99::1 => errno=EINVAL msg='one family'
 new ifname=str:gs0 remote4=ip4:10.99.0.9 => errno=EEXIST attr=IFNAME msg='a device with this name exists'
 new ifname=str:gs9 remote4=ip4:10.99.0.2 vni=u32:5 => errno=EEXIST msg='another tunnel has this remote, VNI and port'
-new ifname=str:gs9 remote4=ip4:10.99.0.9 mark=u32:0x70000 mark_mask=u32:0xffff0000 => errno=EEXIST msg='another tunnel uses this skb mark'
+new ifname=str:gs9 remote4=ip4:10.99.0.9 mark=u32:0x70000 mark_mask=u32:0xffff0000 => errno=EEXIST msg='skb mark overlaps the mark of tunnel gs1'
 
 # --- TUNNEL_SET
 set vni=u32:3 => errno=EINVAL msg='no tunnel named'
@@ -106,7 +106,7 @@ set ifname=str:gs0 ipsec_required=u8:0 => errno=EINVAL attr=IPSEC_REQUIRED msg='
 set ifname=str:gs0 ipsec_state=u8:1 => errno=EINVAL attr=IPSEC_STATE msg='read-only attribute'
 set ifname=str:gs0 spi_out=u32:300 spi_in=u32:301 => errno=EINVAL msg='SAs are bound with GNVSEC_CMD_TUNNEL_BIND'
 set ifname=str:gs0 mark=u32:3 mark_mask=u32:1 => errno=EINVAL msg='mark has bits outside its mask'
-set ifname=str:gs0 mark=u32:0x70000 mark_mask=u32:0xffff0000 => errno=EEXIST msg='another tunnel uses this skb mark'
+set ifname=str:gs0 mark=u32:0x70000 mark_mask=u32:0xffff0000 => errno=EEXIST msg='skb mark overlaps the mark of tunnel gs1'
 set ifname=str:gs0 local6=ip6:fd99::1 => errno=EINVAL msg='one family'
 set ifname=str:nosuch vni=u32:3 => errno=ENODEV msg='no such tunnel'
 set ifname=str:d0 vni=u32:3 => errno=EOPNOTSUPP msg='not a gnvsec tunnel'

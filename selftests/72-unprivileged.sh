@@ -16,7 +16,8 @@
 setup_chassis
 ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni 5 chassis hv-b
 printf '%s\n' 0x000102030405060708090a0b0c0d0e0f10111213 >"$TMP/key"
-ctl "$A" sa add gs0 spi-out 0x1000 spi-in 0x1001 key-out @"$TMP/key" key-in @"$TMP/key"
+printf '%s\n' 0x101112131415161718191a1b1c1d1e1f20212223 >"$TMP/key2"
+ctl "$A" sa add gs0 spi-out 0x1000 spi-in 0x1001 key-out @"$TMP/key" key-in @"$TMP/key2"
 state() { ctl "$A" -j tunnels show; ctl "$A" -j global show; }
 before=$(state)
 check_contains "root sees the SA" '"spi":4096' "$before"
@@ -26,8 +27,9 @@ bin=$TMP/bin
 mkdir -p "$bin"
 cp "$GNVSECCTL" "$bin/gnvsecctl"
 chmod 0755 "$TMP" "$bin" "$bin/gnvsecctl"
-cp "$TMP/key" "$bin/key"
-chmod 0644 "$bin/key"
+printf '%s\n' 0x303132333435363738393a3b3c3d3e3f40414243 >"$bin/key"
+printf '%s\n' 0x505152535455565758595a5b5c5d5e5f60616263 >"$bin/key2"
+chmod 0644 "$bin/key" "$bin/key2"
 
 # The ways to be without CAP_NET_ADMIN over the chassis' namespace.
 as_nobody() {
@@ -59,7 +61,7 @@ for who in as_nobody as_userns_root as_userns_nobody; do
 		"tunnel unbind gs0" \
 		"global set ipsec true" \
 		"global set encapsulation true" \
-		"sa add gs0 spi-out 0x3000 spi-in 0x3001 key-out @$bin/key key-in @$bin/key" \
+		"sa add gs0 spi-out 0x3000 spi-in 0x3001 key-out @$bin/key key-in @$bin/key2" \
 		"sa del gs0"; do
 		# shellcheck disable=SC2086 # the command is meant to split
 		must_fail "$who: $cmd" $who "$bin/gnvsecctl" $cmd

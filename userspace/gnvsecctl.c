@@ -449,6 +449,52 @@ static void bind_spis(struct nl *nl, const char *name, uint32_t out,
 	request(nl, nlh, name);
 }
 
+/*
+ * A manual AES-GCM key must be used by one SA only, once: two SAs with one
+ * key, or one key installed again with its sequence numbers restarted,
+ * repeat nonces, and GCM then leaks the plaintext and its integrity key.
+ * The check sees the SAs alive now; it cannot know keys used before.
+ */
+static void check_key_unused(struct sa_spec *spec)
+{
+	const struct {
+		const char *what;
+		const uint8_t *key;
+	} keys[] = {
+		{ "key-out", spec->key_out },
+		{ "key-in", spec->key_in },
+	};
+	char addr[INET6_ADDRSTRLEN];
+	struct key_user user;
+	size_t i;
+	int err;
+
+	if (!memcmp(spec->key_out, spec->key_in, spec->key_len)) {
+		memset(spec->key_out, 0, sizeof(spec->key_out));
+		memset(spec->key_in, 0, sizeof(spec->key_in));
+		die(EXIT_USAGE, "sa add: key-out and key-in are the same key: "
+		    "each SA needs a key of its own (AES-GCM repeats nonces)");
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		err = xfrm_key_user(keys[i].key, spec->key_len, &user);
+		if (err) {
+			memset(spec->key_out, 0, sizeof(spec->key_out));
+			memset(spec->key_in, 0, sizeof(spec->key_in));
+			nl_fail("sa add: reading the SAs to check the keys", err);
+		}
+		if (!user.found)
+			continue;
+		memset(spec->key_out, 0, sizeof(spec->key_out));
+		memset(spec->key_in, 0, sizeof(spec->key_in));
+		die(EXIT_KERNEL, "sa add: %s is already the key of the SA with "
+		    "SPI 0x%08x to %s: never give one key to two SAs "
+		    "(AES-GCM repeats nonces); use a fresh key",
+		    keys[i].what, user.spi,
+		    inet_ntop(user.family, user.daddr, addr, sizeof(addr)) ?
+		    addr : "?");
+	}
+}
+
 static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 {
 	struct sa_spec spec = {
@@ -526,6 +572,8 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 		die(EXIT_USAGE, "%s: encap-port needs the tunnel's encapsulation forced",
 		    t.name);
 
+	if (!null)
+		check_key_unused(&spec);
 	err = xfrm_sa_add(&t, &spec);
 	/* Keys stay in memory no longer than needed. */
 	memset(spec.key_out, 0, sizeof(spec.key_out));

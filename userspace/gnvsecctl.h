@@ -99,6 +99,15 @@ void xfrm_snapshot_take(struct xfrm_snapshot *x);
 void xfrm_snapshot_free(struct xfrm_snapshot *x);
 void xfrm_show(FILE *out, const struct xfrm_snapshot *x,
 	       const struct tunnel *t, bool json);
+/* The SA that holds a key already, if any (xfrm_key_user). */
+struct key_user {
+	bool found;
+	uint32_t spi;
+	int family;
+	unsigned char daddr[16];	/* in6_addr or in_addr */
+};
+
+int xfrm_key_user(const uint8_t *key, int len, struct key_user *user);
 int xfrm_sa_add(const struct tunnel *t, const struct sa_spec *spec);
 int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
 		bool policies);

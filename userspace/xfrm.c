@@ -460,6 +460,84 @@ static int add_policy(const struct tunnel *t, const struct sa_spec *spec,
 	return xfrm_request(nlh);
 }
 
+struct key_search {
+	const uint8_t *key;
+	int len;
+	struct key_user *user;
+};
+
+/* Does this SA of the dump use the key searched for? */
+static int key_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct xfrm_usersa_info *sa = mnl_nlmsg_get_payload(nlh);
+	struct key_search *k = data;
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || k->user->found)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*sa)) {
+		const uint8_t *key;
+		unsigned int bits;
+		size_t hdr;
+
+		switch (mnl_attr_get_type(attr)) {
+		case XFRMA_ALG_AEAD:
+			hdr = sizeof(struct xfrm_algo_aead);
+			bits = ((const struct xfrm_algo_aead *)
+				mnl_attr_get_payload(attr))->alg_key_len;
+			break;
+		case XFRMA_ALG_CRYPT:
+			hdr = sizeof(struct xfrm_algo);
+			bits = ((const struct xfrm_algo *)
+				mnl_attr_get_payload(attr))->alg_key_len;
+			break;
+		default:
+			continue;
+		}
+		if (bits != (unsigned int)k->len * 8 ||
+		    mnl_attr_get_payload_len(attr) < hdr + k->len)
+			continue;
+		key = (const uint8_t *)mnl_attr_get_payload(attr) + hdr;
+		if (!memcmp(key, k->key, k->len)) {
+			k->user->found = true;
+			k->user->spi = ntohl(sa->id.spi);
+			k->user->family = sa->family;
+			memcpy(k->user->daddr, &sa->id.daddr, sizeof(k->user->daddr));
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * Whether a live SA of the namespace already holds @key (its SPI and
+ * destination in @user). Two SAs with one AES-GCM key repeat nonces. The
+ * dump carries keys, so it needs CAP_NET_ADMIN, as "sa add" does anyway;
+ * the copy of each message is wiped after the comparison.
+ */
+int xfrm_key_user(const uint8_t *key, int len, struct key_user *user)
+{
+	struct key_search k = { .key = key, .len = len, .user = user };
+	struct xfrm_list l = { 0 };
+	size_t i;
+	int err;
+	struct nl nl;
+
+	memset(user, 0, sizeof(*user));
+	err = nl_open_xfrm(&nl);
+	if (err)
+		return err;
+	err = xfrm_list_dump(&nl, &l, XFRM_MSG_GETSA,
+			     sizeof(struct xfrm_usersa_info));
+	nl_close(&nl);
+	for (i = 0; i < l.n; i++) {
+		if (!err)
+			key_cb(l.v[i], &k);
+		memset(l.v[i], 0, l.v[i]->nlmsg_len);
+	}
+	xfrm_list_free(&l);
+	return err;
+}
+
 int xfrm_sa_add(const struct tunnel *t, const struct sa_spec *spec)
 {
 	int err;

@@ -554,7 +554,7 @@ for t in json.load(sys.stdin):
     i = int(t["ifname"][2:])
     l, r = "10.0.0.1", t["remote"]
     print("xfrm state add src %s dst %s proto esp spi %d mode transport aead rfc4106(gcm(aes)) 0x%040x 128" % (l, r, 0x100000 + i, i + 1))
-    print("xfrm state add src %s dst %s proto esp spi %d mode transport aead rfc4106(gcm(aes)) 0x%040x 128" % (r, l, 0x200000 + i, i + 1))
+    print("xfrm state add src %s dst %s proto esp spi %d mode transport replay-window 32 aead rfc4106(gcm(aes)) 0x%040x 128" % (r, l, 0x200000 + i, i + 1))
     print("xfrm policy add src %s/32 dst %s/32 proto udp dport 6081 dir out mark %d mask %d tmpl src %s dst %s proto esp mode transport" % (l, r, t["mark"] & t["mark_mask"], t["mark_mask"], l, r))
     print("xfrm policy add src %s/32 dst %s/32 proto udp dport 6081 dir in tmpl src %s dst %s proto esp mode transport" % (r, l, r, l))
 ' >"$TMP/sas.batch"

@@ -32,7 +32,10 @@
  * GNVSEC_CMD_TUNNEL_GET
  *   Without NLM_F_DUMP: one tunnel, named as above. With NLM_F_DUMP: every
  *   tunnel of the namespace. A dump that raced a change is flagged with
- *   NLM_F_DUMP_INTR; restart it. Each reply carries:
+ *   NLM_F_DUMP_INTR; restart it. Reading costs the kernel one walk of the
+ *   namespace's XFRM policies per request (per dump, not per tunnel) and a
+ *   few hash lookups per tunnel, and never makes XFRM ask a key manager
+ *   for SAs (no acquire). Each reply carries:
  *     GNVSEC_A_IFINDEX, GNVSEC_A_IFNAME,
  *     GNVSEC_A_REMOTE4 or GNVSEC_A_REMOTE6 (absent while unconfigured),
  *     GNVSEC_A_LOCAL4 or GNVSEC_A_LOCAL6 (absent: chosen by routing),
@@ -55,7 +58,11 @@
  *     GNVSEC_A_MARK_MASK, GNVSEC_A_IPSEC, GNVSEC_A_ENCAP, GNVSEC_A_MTU,
  *     GNVSEC_A_ALLOW_NULL.
  *   The local address must be of the remote's family. Two tunnels of one
- *   namespace may not share (family, remote, VNI, port), nor a mark.
+ *   namespace may not share (family, remote, VNI, port), nor have
+ *   overlapping marks: with F = MARK & MARK_MASK the flow mark of a tunnel,
+ *   a policy carrying the other's mark (V/M) must not match it, neither
+ *   (F1 & M2) == (V2 & M2) nor (F2 & M1) == (V1 & M1) (EEXIST, the extack
+ *   message naming the other tunnel).
  *
  * GNVSEC_CMD_TUNNEL_DEL
  *   Deletes the named tunnel netdevice.
@@ -90,8 +97,8 @@
  *     reason; nothing ever falls back to plaintext.
  *   - receive: a Geneve packet is accepted only when it was decrypted by an
  *     ESP state whose source is the tunnel's remote (the bound one when
- *     bound; UDP-encapsulated when forced). Anything else is dropped and
- *     counted.
+ *     bound; UDP-encapsulated when forced) and which has an anti-replay
+ *     window. Anything else is dropped and counted.
  * In both directions, and for GNVSEC_STATE_ACTIVE, an ESP state counts only
  * when it encrypts and authenticates: an AEAD other than GMAC (rfc4543,
  * integrity only), or a cipher other than the null one together with an
@@ -99,10 +106,13 @@
  * digest_null). Other ESP states are refused (GNVSEC_STAT_TX_UNENCRYPTED_SA,
  * GNVSEC_STAT_RX_UNENCRYPTED_SA) and never make a tunnel ACTIVE, unless the
  * tunnel has GNVSEC_A_ALLOW_NULL set: then they are accepted, and while one
- * of them is in use (the outbound bundle's, or any acceptable inbound one)
- * the state is GNVSEC_STATE_ACTIVE_UNENCRYPTED. GNVSEC_A_ALLOW_NULL is 0
+ * of them is in use (the outbound bundle's, or the inbound one found) the
+ * state is GNVSEC_STATE_ACTIVE_UNENCRYPTED. GNVSEC_A_ALLOW_NULL is 0
  * unless a TUNNEL_NEW or TUNNEL_SET sets it, for benchmarks of the ESP
  * datapath: whatever such a tunnel carries can be read on the wire.
+ * GNVSEC_STATE_ACTIVE means that such states exist in both directions now:
+ * an outbound bundle XFRM builds for the tunnel's flow, and an inbound SA
+ * from the remote with a replay window.
  * The skb mark (GNVSEC_A_MARK under GNVSEC_A_MARK_MASK) is set on the outer
  * packet and in the route/XFRM flow so that XFRM policies carrying that mark
  * select this chassis' SAs. Marks not given are assigned from
