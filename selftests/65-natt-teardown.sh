@@ -19,7 +19,7 @@ chmod 0777 "$TMP"
 (($(nproc) >= 2)) || fail "the race needs two CPUs, the guest has $(nproc)"
 param=/sys/module/gnvsec/parameters/test_hook_delay_us
 [[ -w $param ]] || fail "no $param"
-mark="gnvsec-68-$SUFFIX"
+mark="gnvsec-65-$SUFFIX"
 echo "$mark" >/dev/kmsg
 
 cat >"$TMP/flood.py" <<'EOF'
