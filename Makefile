@@ -7,16 +7,25 @@ VERSION := $(shell cat $(CURDIR)/VERSION 2>/dev/null)
 
 # Kernel to build against: KDIR wins; otherwise KVER; otherwise the running
 # kernel when its headers exist; otherwise the newest installed headers.
-ifeq ($(KDIR),)
-ifeq ($(KVER),)
-KVER := $(shell uname -r)
-ifeq ($(wildcard /lib/modules/$(KVER)/build),)
-KVER := $(shell ls -1 /lib/modules 2>/dev/null | sort -V | while read k; do \
-	[ -d /lib/modules/$$k/build ] && echo $$k; done | tail -n 1)
-endif
-endif
-KDIR := /lib/modules/$(KVER)/build
-endif
+# These are recursive variables, evaluated when a recipe first uses them and
+# not when the Makefile is read: on a fresh machine `make demo` installs the
+# headers in `deps`, and the release must be looked up after that (the
+# targets that run `deps` also build in a sub-make, which reads the tree
+# afresh). MODULES_DIR is there for scripts/host-gates.sh, which runs this
+# logic against a directory without any headers.
+MODULES_DIR ?= /lib/modules
+UNAME_R := $(shell uname -r)
+gnvsec_newest_kver = $(shell ls -1 $(MODULES_DIR) 2>/dev/null | sort -V | \
+	while read k; do [ -d $(MODULES_DIR)/$$k/build ] && echo $$k; done | \
+	tail -n 1)
+KVER ?= $(if $(wildcard $(MODULES_DIR)/$(UNAME_R)/build),$(UNAME_R),$(gnvsec_newest_kver))
+KDIR ?= $(MODULES_DIR)/$(KVER)/build
+
+# A recipe's first line: a clear message, not "make -C /lib/modules//build",
+# when there are no headers to build against.
+need_kdir = @if [ ! -d "$(KDIR)" ] || [ "$(KDIR)" = "$(MODULES_DIR)//build" ]; then \
+	echo "gnvsec: no kernel headers in $(KDIR): make deps, or give KVER= or KDIR=" >&2; \
+	exit 1; fi
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -24,6 +33,7 @@ DESTDIR ?=
 all: module gnvsecctl
 
 module:
+	$(need_kdir)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 gnvsecctl:
@@ -44,17 +54,20 @@ deps:
 CHECK_KVERS := $(or $(KVERS),6.1 6.12)
 GNVSEC_MODULE ?= dkms
 
-check: deps all
+check: deps
+	$(MAKE) all
 ifeq ($(GNVSEC_MODULE),dkms)
 	$(MAKE) dkms-install KVERS="$(CHECK_KVERS)"
 endif
 	KVERS="$(CHECK_KVERS)" GNVSEC_MODULE=$(GNVSEC_MODULE) bash selftests/vm/check.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	bash selftests/vm/demo.sh
 
 # Throughput and latency side by side in one VM run (ratios, not timings).
-bench: deps all
+bench: deps
+	$(MAKE) all
 	bash selftests/vm/bench.sh
 
 # The helper, the uapi header and the manual page under PREFIX (DESTDIR
@@ -76,16 +89,13 @@ uninstall:
 # gnvsec.ko for KVER into /lib/modules/KVER/extra (kbuild's modules_install),
 # without DKMS; under $(DESTDIR) when set.
 module-install: module
+	$(need_kdir)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
-# DKMS: dkms.conf from dkms.conf.in with the version in VERSION.
-dkms.conf: dkms.conf.in VERSION
-	sed -e 's/@VERSION@/$(VERSION)/g' $< >$@
-
 # Sources to /usr/src/gnvsec-VERSION, then dkms add, build and install for
 # KVERS (releases, series such as "6.1 6.12", or "all"), default KVER.
-dkms-install: dkms.conf
+dkms-install:
 	bash scripts/dkms.sh install $(or $(KVERS),$(KVER))
 
 dkms-uninstall:
