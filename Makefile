@@ -70,9 +70,13 @@ bench: deps
 	$(MAKE) all
 	bash selftests/vm/bench.sh
 
-# The helper, the uapi header and the manual page under PREFIX (DESTDIR
-# for staging). The module itself: dkms-install, or module-install.
+# The helper, the uapi header, the manual page and the bash completion
+# under PREFIX (DESTDIR for staging; bash-completion looks in
+# PREFIX/share/bash-completion/completions for PREFIX=/usr and, through
+# XDG_DATA_DIRS, /usr/local). The module itself: dkms-install, or
+# module-install.
 MANPAGE := $(wildcard Documentation/gnvsecctl.8)
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 
 install: gnvsecctl
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -80,11 +84,14 @@ install: gnvsecctl
 ifneq ($(MANPAGE),)
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
 endif
+	install -D -m 0644 userspace/gnvsecctl.bash-completion \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/gnvsecctl
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
+	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl
 
 # gnvsec.ko for KVER into /lib/modules/KVER/extra (kbuild's modules_install),
 # without DKMS; under $(DESTDIR) when set.
@@ -103,8 +110,9 @@ dkms-uninstall:
 
 # Quality gates (scripts/gates.sh): checkpatch --strict from Debian's
 # linux-source-6.1; sparse (C=2) and W=1 builds of a fresh copy of the
-# module that fail on any warning, for KVERS (default: 6.1 6.12). `gates`
-# is all three (W=1 and C=2 in one build per kernel); .ci/run runs it.
+# module that fail on any warning, for KVERS (default: 6.1 6.12); the host
+# gates (below). `gates` is all of them (W=1 and C=2 in one build per
+# kernel); .ci/run runs it.
 GATE_KVERS = $(or $(KVERS),6.1 6.12)
 
 checkpatch:
@@ -116,8 +124,14 @@ sparse:
 w1:
 	bash scripts/gates.sh w1 $(GATE_KVERS)
 
+# Gates without module or VM: the Makefile on a machine without headers,
+# dkms.conf, the manual page, the bash completion, gnvsecctl's usage errors.
+host-gates:
+	bash scripts/gates.sh host
+
 gates:
 	bash scripts/gates.sh all $(GATE_KVERS)
 
 .PHONY: all module gnvsecctl clean deps check demo bench install uninstall \
-	module-install dkms-install dkms-uninstall checkpatch sparse w1 gates
+	module-install dkms-install dkms-uninstall checkpatch sparse w1 \
+	host-gates gates
