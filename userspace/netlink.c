@@ -194,22 +194,38 @@ static void bad_arg(char *buf, size_t len, uint32_t off)
 	    (uint64_t)off + attr->nla_len > cur_req->nlmsg_len)
 		return;
 	name = attr_args[type];
-	switch (mnl_attr_get_payload_len(attr)) {
-	case 1:
-		snprintf(buf, len, "%s %u", name, mnl_attr_get_u8(attr));
+	switch (type) {
+	case GNVSEC_A_IPSEC:
+	case GNVSEC_A_ENCAP:
+	case GNVSEC_A_GLOBAL_IPSEC:
+	case GNVSEC_A_GLOBAL_ENCAP:
+		if (mnl_attr_get_payload_len(attr) == 1) {
+			snprintf(buf, len, "%s %u", name, mnl_attr_get_u8(attr));
+			return;
+		}
 		break;
-	case 2:
-		snprintf(buf, len, "%s %u", name, mnl_attr_get_u16(attr));
+	case GNVSEC_A_PORT:
+		if (mnl_attr_get_payload_len(attr) == 2) {
+			snprintf(buf, len, "%s %u", name, mnl_attr_get_u16(attr));
+			return;
+		}
 		break;
-	case 4:
-		if (type == GNVSEC_A_REMOTE4 || type == GNVSEC_A_LOCAL4)
-			snprintf(buf, len, "%s", name);
-		else
+	case GNVSEC_A_IFINDEX:
+	case GNVSEC_A_VNI:
+	case GNVSEC_A_MARK:
+	case GNVSEC_A_MARK_MASK:
+	case GNVSEC_A_REQID:
+	case GNVSEC_A_SPI_OUT:
+	case GNVSEC_A_SPI_IN:
+	case GNVSEC_A_MTU:
+		if (mnl_attr_get_payload_len(attr) == 4) {
 			snprintf(buf, len, "%s %u", name, mnl_attr_get_u32(attr));
+			return;
+		}
 		break;
-	default:
-		snprintf(buf, len, "%s", name);
 	}
+	/* Names and addresses: the user typed them, the argument is enough. */
+	snprintf(buf, len, "%s", name);
 }
 
 /* The valid range from NLMSGERR_ATTR_POLICY, as " (valid: 68..65535)". */
