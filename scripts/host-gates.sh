@@ -35,12 +35,18 @@ ok() { echo "gates: $gate: ok: $*"; }
 bad() { echo "gates: $gate: FAIL: $*"; failed=1; }
 die() { echo "gates: $*" >&2; exit 2; }
 
-# A copy of the tracked files, as a fresh clone has them.
+# A copy of the tracked files, as a fresh clone has them (outside a git
+# checkout, an unpacked release: everything but build products).
 clean_copy() {
 	local dst=$1
 
 	mkdir -p "$dst"
-	git -C "$top" ls-files -z | (cd "$top" && xargs -0 cp --parents -t "$dst")
+	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$top" ls-files -z | (cd "$top" && xargs -0 cp --parents -t "$dst")
+	else
+		tar -C "$top" --exclude=./build --exclude='*.o' --exclude='*.ko' \
+			-cf - . | tar -C "$dst" -xf -
+	fi
 }
 
 gate_setup() {
