@@ -7,16 +7,25 @@ VERSION := $(shell cat $(CURDIR)/VERSION 2>/dev/null)
 
 # Kernel to build against: KDIR wins; otherwise KVER; otherwise the running
 # kernel when its headers exist; otherwise the newest installed headers.
-ifeq ($(KDIR),)
-ifeq ($(KVER),)
-KVER := $(shell uname -r)
-ifeq ($(wildcard /lib/modules/$(KVER)/build),)
-KVER := $(shell ls -1 /lib/modules 2>/dev/null | sort -V | while read k; do \
-	[ -d /lib/modules/$$k/build ] && echo $$k; done | tail -n 1)
-endif
-endif
-KDIR := /lib/modules/$(KVER)/build
-endif
+# These are recursive variables, evaluated when a recipe first uses them and
+# not when the Makefile is read: on a fresh machine `make demo` installs the
+# headers in `deps`, and the release must be looked up after that (the
+# targets that run `deps` also build in a sub-make, which reads the tree
+# afresh). MODULES_DIR is there for scripts/host-gates.sh, which runs this
+# logic against a directory without any headers.
+MODULES_DIR ?= /lib/modules
+UNAME_R := $(shell uname -r)
+gnvsec_newest_kver = $(shell ls -1 $(MODULES_DIR) 2>/dev/null | sort -V | \
+	while read k; do [ -d $(MODULES_DIR)/$$k/build ] && echo $$k; done | \
+	tail -n 1)
+KVER ?= $(if $(wildcard $(MODULES_DIR)/$(UNAME_R)/build),$(UNAME_R),$(gnvsec_newest_kver))
+KDIR ?= $(MODULES_DIR)/$(KVER)/build
+
+# A recipe's first line: a clear message, not "make -C /lib/modules//build",
+# when there are no headers to build against.
+need_kdir = @if [ ! -d "$(KDIR)" ] || [ "$(KDIR)" = "$(MODULES_DIR)//build" ]; then \
+	echo "gnvsec: no kernel headers in $(KDIR): make deps, or give KVER= or KDIR=" >&2; \
+	exit 1; fi
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -24,6 +33,7 @@ DESTDIR ?=
 all: module gnvsecctl
 
 module:
+	$(need_kdir)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 gnvsecctl:
@@ -44,22 +54,29 @@ deps:
 CHECK_KVERS := $(or $(KVERS),6.1 6.12)
 GNVSEC_MODULE ?= dkms
 
-check: deps all
+check: deps
+	$(MAKE) all
 ifeq ($(GNVSEC_MODULE),dkms)
 	$(MAKE) dkms-install KVERS="$(CHECK_KVERS)"
 endif
 	KVERS="$(CHECK_KVERS)" GNVSEC_MODULE=$(GNVSEC_MODULE) bash selftests/vm/check.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	bash selftests/vm/demo.sh
 
 # Throughput and latency side by side in one VM run (ratios, not timings).
-bench: deps all
+bench: deps
+	$(MAKE) all
 	bash selftests/vm/bench.sh
 
-# The helper, the uapi header and the manual page under PREFIX (DESTDIR
-# for staging). The module itself: dkms-install, or module-install.
+# The helper, the uapi header, the manual page and the bash completion
+# under PREFIX (DESTDIR for staging; bash-completion looks in
+# PREFIX/share/bash-completion/completions for PREFIX=/usr and, through
+# XDG_DATA_DIRS, /usr/local). The module itself: dkms-install, or
+# module-install.
 MANPAGE := $(wildcard Documentation/gnvsecctl.8)
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 
 install: gnvsecctl
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -67,25 +84,25 @@ install: gnvsecctl
 ifneq ($(MANPAGE),)
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
 endif
+	install -D -m 0644 userspace/gnvsecctl.bash-completion \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/gnvsecctl
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
+	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl
 
 # gnvsec.ko for KVER into /lib/modules/KVER/extra (kbuild's modules_install),
 # without DKMS; under $(DESTDIR) when set.
 module-install: module
+	$(need_kdir)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
-# DKMS: dkms.conf from dkms.conf.in with the version in VERSION.
-dkms.conf: dkms.conf.in VERSION
-	sed -e 's/@VERSION@/$(VERSION)/g' $< >$@
-
 # Sources to /usr/src/gnvsec-VERSION, then dkms add, build and install for
 # KVERS (releases, series such as "6.1 6.12", or "all"), default KVER.
-dkms-install: dkms.conf
+dkms-install:
 	bash scripts/dkms.sh install $(or $(KVERS),$(KVER))
 
 dkms-uninstall:
@@ -93,8 +110,9 @@ dkms-uninstall:
 
 # Quality gates (scripts/gates.sh): checkpatch --strict from Debian's
 # linux-source-6.1; sparse (C=2) and W=1 builds of a fresh copy of the
-# module that fail on any warning, for KVERS (default: 6.1 6.12). `gates`
-# is all three (W=1 and C=2 in one build per kernel); .ci/run runs it.
+# module that fail on any warning, for KVERS (default: 6.1 6.12); the host
+# gates (below). `gates` is all of them (W=1 and C=2 in one build per
+# kernel); .ci/run runs it.
 GATE_KVERS = $(or $(KVERS),6.1 6.12)
 
 checkpatch:
@@ -106,8 +124,14 @@ sparse:
 w1:
 	bash scripts/gates.sh w1 $(GATE_KVERS)
 
+# Gates without module or VM: the Makefile on a machine without headers,
+# dkms.conf, the manual page, the bash completion, gnvsecctl's usage errors.
+host-gates:
+	bash scripts/gates.sh host
+
 gates:
 	bash scripts/gates.sh all $(GATE_KVERS)
 
 .PHONY: all module gnvsecctl clean deps check demo bench install uninstall \
-	module-install dkms-install dkms-uninstall checkpatch sparse w1 gates
+	module-install dkms-install dkms-uninstall checkpatch sparse w1 \
+	host-gates gates

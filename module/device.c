@@ -5,6 +5,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <net/ip_tunnels.h>
 #include <net/rtnetlink.h>
@@ -78,6 +79,71 @@ static const struct net_device_ops gnvsec_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
+/*
+ * ethtool -S: the tunnel's drop counters by reason, under the names
+ * gnvsecctl prints (tunnels show). The uapi enum runs from the first tx
+ * reason to the last rx one without a gap; the namespace-wide counters
+ * after it belong to no device.
+ */
+#define GNVSEC_ETH_FIRST	GNVSEC_STAT_TX_UNCONFIGURED
+#define GNVSEC_ETH_LAST		GNVSEC_STAT_RX_ERROR
+#define GNVSEC_ETH_COUNT	(GNVSEC_ETH_LAST - GNVSEC_ETH_FIRST + 1)
+
+static const char gnvsec_stat_names[GNVSEC_ETH_COUNT][ETH_GSTRING_LEN] = {
+	[GNVSEC_STAT_TX_UNCONFIGURED - GNVSEC_ETH_FIRST]	= "tx_unconfigured",
+	[GNVSEC_STAT_TX_NO_ROUTE - GNVSEC_ETH_FIRST]		= "tx_no_route",
+	[GNVSEC_STAT_TX_NO_POLICY - GNVSEC_ETH_FIRST]		= "tx_no_policy",
+	[GNVSEC_STAT_TX_NO_SA - GNVSEC_ETH_FIRST]		= "tx_no_sa",
+	[GNVSEC_STAT_TX_WRONG_SA - GNVSEC_ETH_FIRST]		= "tx_wrong_sa",
+	[GNVSEC_STAT_TX_NOT_ENCAP - GNVSEC_ETH_FIRST]		= "tx_not_encap",
+	[GNVSEC_STAT_TX_UNENCRYPTED_SA - GNVSEC_ETH_FIRST]	= "tx_unencrypted_sa",
+	[GNVSEC_STAT_TX_REROUTED - GNVSEC_ETH_FIRST]		= "tx_rerouted",
+	[GNVSEC_STAT_TX_ERROR - GNVSEC_ETH_FIRST]		= "tx_error",
+	[GNVSEC_STAT_RX_PLAINTEXT - GNVSEC_ETH_FIRST]		= "rx_plaintext",
+	[GNVSEC_STAT_RX_WRONG_SA - GNVSEC_ETH_FIRST]		= "rx_wrong_sa",
+	[GNVSEC_STAT_RX_NOT_ENCAP - GNVSEC_ETH_FIRST]		= "rx_not_encap",
+	[GNVSEC_STAT_RX_UNENCRYPTED_SA - GNVSEC_ETH_FIRST]	= "rx_unencrypted_sa",
+	[GNVSEC_STAT_RX_NO_REPLAY - GNVSEC_ETH_FIRST]		= "rx_no_replay",
+	[GNVSEC_STAT_RX_CRITICAL_OPT - GNVSEC_ETH_FIRST]	= "rx_critical_opt",
+	[GNVSEC_STAT_RX_ERROR - GNVSEC_ETH_FIRST]		= "rx_error",
+};
+
+static void gnvsec_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, "gnvsec", sizeof(info->driver));
+	strscpy(info->version, GNVSEC_VERSION, sizeof(info->version));
+}
+
+static int gnvsec_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? GNVSEC_ETH_COUNT : -EOPNOTSUPP;
+}
+
+static void gnvsec_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, gnvsec_stat_names, sizeof(gnvsec_stat_names));
+}
+
+static void gnvsec_get_ethtool_stats(struct net_device *dev,
+				     struct ethtool_stats *stats, u64 *data)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+	int i;
+
+	for (i = 0; i < GNVSEC_ETH_COUNT; i++)
+		data[i] = atomic64_read(&tun->drops[GNVSEC_ETH_FIRST + i]);
+}
+
+static const struct ethtool_ops gnvsec_ethtool_ops = {
+	.get_drvinfo		= gnvsec_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= gnvsec_get_sset_count,
+	.get_strings		= gnvsec_get_strings,
+	.get_ethtool_stats	= gnvsec_get_ethtool_stats,
+};
+
 static const struct device_type gnvsec_type = {
 	.name = "gnvsec",
 };
@@ -87,6 +153,7 @@ static void gnvsec_setup(struct net_device *dev)
 	ether_setup(dev);
 
 	dev->netdev_ops = &gnvsec_netdev_ops;
+	dev->ethtool_ops = &gnvsec_ethtool_ops;
 	dev->needs_free_netdev = true;
 	SET_NETDEV_DEVTYPE(dev, &gnvsec_type);
 

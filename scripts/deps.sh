@@ -23,8 +23,9 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	# build
 	build-essential pkg-config libmnl-dev libssl-dev
-	# quality gates (make gates): sparse, and checkpatch.pl from the source
-	sparse linux-source-6.1
+	# quality gates (make gates): sparse, checkpatch.pl from the source,
+	# mandoc to lint the manual page
+	sparse linux-source-6.1 mandoc
 	# the VM: qemu, initramfs (busybox + cpio + module decompressors)
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	# kmod and the libraries modprobe needs in the guest (the guest shares

@@ -70,9 +70,9 @@ do_install() {
 	done
 	((${#kvers[@]})) || die "no kernel to build for"
 
-	[[ -f dkms.conf ]] || die "no dkms.conf: run make dkms.conf"
+	[[ -f dkms.conf ]] || die "no dkms.conf"
 	grep -q "^PACKAGE_VERSION=\"$version\"$" dkms.conf ||
-		die "dkms.conf is not for version $version: run make dkms.conf"
+		die "dkms.conf is not for version $version (VERSION): make it so"
 
 	# "all" may list kernels dkms.conf excludes: leave them out.
 	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' dkms.conf)

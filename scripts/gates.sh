@@ -6,7 +6,9 @@
 #   bash scripts/gates.sh checkpatch
 #   bash scripts/gates.sh sparse KVER...    C=2 build, Debian's sparse
 #   bash scripts/gates.sh w1 KVER...        W=1 build
-#   bash scripts/gates.sh all KVER...       checkpatch, then W=1 C=2 builds
+#   bash scripts/gates.sh host              scripts/host-gates.sh (setup,
+#                                           dkms, man page, completion, CLI)
+#   bash scripts/gates.sh all KVER...       checkpatch, host, then W=1 C=2 builds
 #
 # checkpatch is the kernel's scripts/checkpatch.pl --strict --no-tree from
 # Debian's linux-source-6.1 (only it, spelling.txt and
@@ -104,11 +106,13 @@ case $cmd in
 checkpatch) checkpatch ;;
 sparse) each_kernel C=2 ;;
 w1) each_kernel W=1 ;;
+host) bash scripts/host-gates.sh ;;
 all)
 	rc=0
 	checkpatch || rc=1
+	bash scripts/host-gates.sh || rc=1
 	each_kernel W=1 C=2 || rc=1
 	exit "$rc"
 	;;
-*) die "usage: $0 checkpatch | sparse KVER... | w1 KVER... | all KVER..." ;;
+*) die "usage: $0 checkpatch | sparse KVER... | w1 KVER... | host | all KVER..." ;;
 esac

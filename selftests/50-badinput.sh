@@ -15,8 +15,16 @@ check_eq "missing remote: usage exit status" 2 "$RC"
 check_contains "missing remote: message" 'needs "remote ADDR"' "$OUT"
 
 must_fail "VNI 2^24" ctl "$A" tunnel add gs1 remote 10.77.0.9 vni 16777216
-check_eq "VNI 2^24: kernel exit status" 1 "$RC"
-check_contains "VNI 2^24: kernel message" "out of range" "$OUT"
+check_eq "VNI 2^24: usage exit status" 2 "$RC"
+check_contains "VNI 2^24: names the argument and range" \
+	"vni: 16777216 is out of range 0..16777215" "$OUT"
+
+# Refused by the kernel's policy: the message still names the argument
+# (the extack's attribute offset) and the range (its policy).
+must_fail "MTU above 65535" ctl "$A" tunnel add gs1 remote 10.77.0.9 mtu 65536
+check_eq "MTU above 65535: kernel exit status" 1 "$RC"
+check_contains "MTU above 65535: argument and range" \
+	"mtu 65536: integer out of range (valid: 68..65535)" "$OUT"
 
 must_fail "duplicate name" ctl "$A" tunnel add gs0 remote 10.77.0.9
 check_eq "duplicate name: exit status" 1 "$RC"
@@ -40,7 +48,7 @@ must_fail "mixed families" ctl "$A" tunnel add gs1 remote 10.77.0.9 local fd77::
 check_contains "mixed families: message" "local and remote addresses must be of one family" "$OUT"
 
 must_fail "multicast remote" ctl "$A" tunnel add gs1 remote 239.1.1.1
-check_contains "multicast remote: message" "remote must be a unicast address" "$OUT"
+check_contains "multicast remote: message" "remote: remote must be a unicast address" "$OUT"
 
 must_fail "duplicate mark" ctl "$A" tunnel add gs1 remote 10.77.0.9 \
 	mark "$(tfield "$A" gs0 mark)/$(tfield "$A" gs0 mark_mask)"

@@ -237,7 +237,7 @@ join_overlay gs0 gs0
 must_fail "encap-port 0" \
 	ctl "$A" sa add gs0 spi-out 0x1001 spi-in 0x2001 key-out "$(key 1)" key-in "$(key 2)" encap-port 0
 check_eq "encap-port 0: usage error" 2 "$RC"
-check_contains "encap-port 0: says why" "encap-port must be 1-65535" "$OUT"
+check_contains "encap-port 0: says why" "encap-port: 0 is out of range 1..65535" "$OUT"
 ctl "$A" sa add gs0 spi-out 0x1001 spi-in 0x2001 key-out "$(key 1)" key-in "$(key 2)" encap-port 4501
 ctl "$B" sa add gs0 spi-out 0x2001 spi-in 0x1001 key-out "$(key 2)" key-in "$(key 1)"
 check_contains "A's SAs name the mapped port" "out 10.77.0.1 > 10.77.1.2 spi 0x00001001 esp reqid 0 transport rfc4106(gcm(aes)) encap espinudp 4500:4501" \

@@ -24,13 +24,14 @@
 static bool json;
 
 static const char usage_text[] =
-"Usage: gnvsecctl [-j] OBJECT COMMAND [ARGS]\n"
+"Usage: gnvsecctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
+"       gnvsecctl -V\n"
 "  tunnel add NAME remote ADDR [OPTIONS]\n"
 "  tunnel set NAME [remote ADDR] [OPTIONS]\n"
 "  tunnel del NAME\n"
 "  tunnel bind NAME { reqid R | spi-out SPI spi-in SPI }\n"
 "  tunnel unbind NAME\n"
-"  tunnels show [NAME]            (also: tunnel show [NAME])\n"
+"  tunnel show [NAME]             (also: tunnels show, tunnel list)\n"
 "  global show\n"
 "  global set [ipsec true|false] [encapsulation true|false]\n"
 "  sa add NAME spi-out SPI spi-in SPI key-out KEY key-in KEY\n"
@@ -68,9 +69,12 @@ static void usage(const char *fmt, ...)
 /*
  * Matches @arg against @words (NULL-terminated): an exact match or a
  * prefix of exactly one word. Returns the index, -1 for none, -2 when
- * ambiguous.
+ * ambiguous. With @ids, words of one id are synonyms ("tunnel" and
+ * "tunnels", "show" and "list"): a prefix of several of them is no
+ * ambiguity, and the id is returned.
  */
-static int keyword(const char *arg, const char *const *words)
+static int keyword_ids(const char *arg, const char *const *words,
+		       const int *ids)
 {
 	size_t len = strlen(arg);
 	int i, found = -1;
@@ -78,12 +82,31 @@ static int keyword(const char *arg, const char *const *words)
 	if (!len)
 		return -1;
 	for (i = 0; words[i]; i++) {
+		int id = ids ? ids[i] : i;
+
 		if (!strcmp(arg, words[i]))
-			return i;
+			return id;
 		if (!strncmp(arg, words[i], len))
-			found = found == -1 ? i : -2;
+			found = found == -1 || found == id ? id : -2;
 	}
 	return found;
+}
+
+static int keyword(const char *arg, const char *const *words)
+{
+	return keyword_ids(arg, words, NULL);
+}
+
+static int need_keyword_ids(const char *what, const char *arg,
+			    const char *const *words, const int *ids)
+{
+	int i = keyword_ids(arg, words, ids);
+
+	if (i == -2)
+		usage("ambiguous %s \"%s\"", what, arg);
+	if (i < 0)
+		usage("unknown %s \"%s\"", what, arg);
+	return i;
 }
 
 static int need_keyword(const char *what, const char *arg,
@@ -98,16 +121,24 @@ static int need_keyword(const char *what, const char *arg,
 	return i;
 }
 
+/*
+ * A number in min..max (decimal, 0 octal or 0x hex). The message names
+ * the argument and its range: "vni: 16777216 is out of range 0..16777215".
+ */
 static unsigned long parse_num(const char *what, const char *arg,
-			       unsigned long max)
+			       unsigned long min, unsigned long max)
 {
 	unsigned long v;
 	char *end;
 
 	errno = 0;
 	v = strtoul(arg, &end, 0);
-	if (errno || end == arg || *end || arg[0] == '-' || v > max)
-		usage("invalid %s \"%s\" (0..%lu)", what, arg, max);
+	if (end == arg || *end || arg[0] == '-' || arg[0] == '+' ||
+	    isspace((unsigned char)arg[0]))
+		usage("%s: \"%s\" is not a number (%lu..%lu)", what, arg,
+		      min, max);
+	if (errno == ERANGE || v < min || v > max)
+		usage("%s: %s is out of range %lu..%lu", what, arg, min, max);
 	return v;
 }
 
@@ -170,13 +201,12 @@ static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
 			put_addr(nlh, GNVSEC_A_LOCAL4, GNVSEC_A_LOCAL6, &a);
 			break;
 		case 2:
-			/* Range checks are the kernel's: its words reach the user. */
 			mnl_attr_put_u32(nlh, GNVSEC_A_VNI,
-					 parse_num("vni", val, UINT32_MAX));
+					 parse_num("vni", val, 0, GNVSEC_VNI_MAX));
 			break;
 		case 3:
 			mnl_attr_put_u16(nlh, GNVSEC_A_PORT,
-					 parse_num("dstport", val, 65535));
+					 parse_num("dstport", val, 1, 65535));
 			break;
 		case 4:
 			if (strlen(val) >= GNVSEC_CHASSIS_MAXLEN)
@@ -192,11 +222,11 @@ static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
 			if (slash)
 				*slash++ = '\0';
 			mnl_attr_put_u32(nlh, GNVSEC_A_MARK,
-					 parse_num("mark", copy, UINT32_MAX));
+					 parse_num("mark", copy, 0, UINT32_MAX));
 			if (slash)
 				mnl_attr_put_u32(nlh, GNVSEC_A_MARK_MASK,
 						 parse_num("mark mask", slash,
-							   UINT32_MAX));
+							   1, UINT32_MAX));
 			break;
 		}
 		case 6:
@@ -208,8 +238,12 @@ static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
 					need_keyword("encap mode", val, encap_words));
 			break;
 		case 8:
+			/*
+			 * The valid MTUs are the device's (they depend on the
+			 * outer family): the kernel's error names them.
+			 */
 			mnl_attr_put_u32(nlh, GNVSEC_A_MTU,
-					 parse_num("mtu", val, UINT32_MAX));
+					 parse_num("mtu", val, 0, UINT32_MAX));
 			break;
 		case 9:
 			mnl_attr_put_u8(nlh, GNVSEC_A_ALLOW_NULL,
@@ -276,7 +310,8 @@ static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
 		int opt = need_keyword("option", argv[i], bind_opts);
 
 		mnl_attr_put_u32(nlh, attrs[opt],
-				 parse_num(bind_opts[opt], argv[i + 1], UINT32_MAX));
+				 parse_num(bind_opts[opt], argv[i + 1],
+					   opt ? 256 : 1, UINT32_MAX));
 	}
 	request(nl, nlh, argv[0]);
 	return EXIT_OK;
@@ -291,9 +326,10 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 
 	if (argc > 1)
 		usage("unexpected \"%s\"", argv[1]);
+	if (argc == 1)
+		check_name(argv[0]);
 	global_get(nl, &g);
 	if (argc == 1) {
-		check_name(argv[0]);
 		l.v = calloc(1, sizeof(*l.v));
 		if (!l.v)
 			die(EXIT_KERNEL, "out of memory");
@@ -522,10 +558,12 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 			usage("option \"%s\" needs a value", sa_opts[opt]);
 		switch (opt) {
 		case 0:
-			spec.spi_out = parse_num("spi-out", argv[i + 1], UINT32_MAX);
+			spec.spi_out = parse_num("spi-out", argv[i + 1], 256,
+						 UINT32_MAX);
 			break;
 		case 1:
-			spec.spi_in = parse_num("spi-in", argv[i + 1], UINT32_MAX);
+			spec.spi_in = parse_num("spi-in", argv[i + 1], 256,
+						UINT32_MAX);
 			break;
 		case 2:
 			key_out_len = parse_key("key-out", argv[i + 1],
@@ -539,13 +577,12 @@ static int cmd_sa_add(struct nl *nl, int argc, char **argv)
 			spec.aead = argv[i + 1];
 			break;
 		case 6:
-			spec.reqid = parse_num("reqid", argv[i + 1], UINT32_MAX);
+			spec.reqid = parse_num("reqid", argv[i + 1], 0,
+					       UINT32_MAX);
 			break;
 		case 7:
 			spec.encap_dport = parse_num("encap-port", argv[i + 1],
-						     UINT16_MAX);
-			if (!spec.encap_dport)
-				usage("encap-port must be 1-65535");
+						     1, UINT16_MAX);
 			port_set = true;
 			break;
 		}
@@ -600,9 +637,11 @@ static int cmd_sa_del(struct nl *nl, int argc, char **argv)
 		int opt = need_keyword("option", argv[i], sa_opts);
 
 		if (opt == 0)
-			spi_out = parse_num("spi-out", argv[i + 1], UINT32_MAX);
+			spi_out = parse_num("spi-out", argv[i + 1], 256,
+					    UINT32_MAX);
 		else if (opt == 1)
-			spi_in = parse_num("spi-in", argv[i + 1], UINT32_MAX);
+			spi_in = parse_num("spi-in", argv[i + 1], 256,
+					   UINT32_MAX);
 		else
 			usage("sa del takes spi-out and spi-in only");
 	}
@@ -631,35 +670,93 @@ static int cmd_sa_del(struct nl *nl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Objects and commands, with their synonyms (ids as in keyword_ids()). */
+enum { OBJ_TUNNEL, OBJ_GLOBAL, OBJ_SA, OBJ_HELP, OBJ_MONITOR, OBJ_CERT,
+       OBJ_IKE };
 static const char *const objects[] = { "tunnel", "tunnels", "global", "sa",
 				       "help", "monitor", "cert", "ike", NULL };
-static const char *const tunnel_cmds[] = { "add", "set", "del", "bind",
-					   "unbind", "show", NULL };
+static const int object_ids[] = { OBJ_TUNNEL, OBJ_TUNNEL, OBJ_GLOBAL, OBJ_SA,
+				   OBJ_HELP, OBJ_MONITOR, OBJ_CERT, OBJ_IKE };
+
+enum { TUN_ADD, TUN_SET, TUN_DEL, TUN_BIND, TUN_UNBIND, TUN_SHOW };
+static const char *const tunnel_cmds[] = { "add", "set", "del", "delete",
+					   "bind", "unbind", "show", "list",
+					   "lst", NULL };
+static const int tunnel_cmd_ids[] = { TUN_ADD, TUN_SET, TUN_DEL, TUN_DEL,
+				      TUN_BIND, TUN_UNBIND, TUN_SHOW,
+				      TUN_SHOW, TUN_SHOW };
+
+static const char *const sa_cmds[] = { "add", "del", "delete", NULL };
+static const int sa_cmd_ids[] = { 0, 1, 1 };
+
+/*
+ * Global options as ip(8) takes them: before the object, each word any
+ * prefix of its option ("-j", "-js", "-json"), "--" as good as "-".
+ */
+enum { GOPT_JSON, GOPT_PRETTY, GOPT_VERSION, GOPT_HELP };
+static const char *const global_flags[] = { "json", "pretty", "Version",
+					    "version", "help", NULL };
+static const int global_flag_ids[] = { GOPT_JSON, GOPT_PRETTY, GOPT_VERSION,
+				       GOPT_VERSION, GOPT_HELP };
+
+static int global_flag(const char *arg)
+{
+	if (arg[0] != '-' || !arg[1])
+		return -1;
+	arg += arg[1] == '-' ? 2 : 1;
+	return keyword_ids(arg, global_flags, global_flag_ids);
+}
+
+static void version(void) __attribute__((noreturn));
+static void version(void)
+{
+	printf("gnvsecctl %s\n", GNVSEC_VERSION);
+	exit(EXIT_OK);
+}
 
 int main(int argc, char **argv)
 {
-	struct nl nl;
+	struct nl nl = { 0 };
+	bool pretty = false;
 	int obj, cmd;
 
 	while (argc > 1 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "-json"))
+		switch (global_flag(argv[1])) {
+		case GOPT_JSON:
 			json = true;
-		else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+			break;
+		case GOPT_PRETTY:
+			pretty = true;
+			break;
+		case GOPT_VERSION:
+			version();
+		case GOPT_HELP:
 			usage(NULL);
-		else
+		default:
 			usage("unknown flag \"%s\"", argv[1]);
+		}
 		argc--, argv++;
 	}
-	/* "-j" may also follow the command, as in "tunnels show -j". */
-	if (argc > 1 && !strcmp(argv[argc - 1], "-j")) {
-		json = true;
+	/*
+	 * -j and -p may also end the command, as in "tunnels show -j"
+	 * (never a tunnel name: a name does not start with "-").
+	 */
+	while (argc > 2 && argv[argc - 1][0] == '-' &&
+	       (global_flag(argv[argc - 1]) == GOPT_JSON ||
+		global_flag(argv[argc - 1]) == GOPT_PRETTY)) {
+		if (global_flag(argv[argc - 1]) == GOPT_JSON)
+			json = true;
+		else
+			pretty = true;
 		argc--;
 	}
 	if (argc < 2)
 		usage(NULL);
+	if (json && pretty)
+		json_pretty_stdout();
 
-	obj = need_keyword("object", argv[1], objects);
-	if (obj == 4) {
+	obj = need_keyword_ids("object", argv[1], objects, object_ids);
+	if (obj == OBJ_HELP) {
 		fputs(usage_text, stdout);
 		return EXIT_OK;
 	}
@@ -668,48 +765,47 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 
-	if (obj == 6)		/* files only: no module, no netlink */
-		return cmd_cert(argc - 2, argv + 2, json);
-
-	if (nl_open_genl(&nl))
-		die(EXIT_KERNEL, "cannot open generic netlink: %s", strerror(errno));
-
+	/*
+	 * Every command checks its arguments before its first request; the
+	 * netlink socket opens with that request (nl_talk), so a typo is a
+	 * usage error even where the module is not loaded.
+	 */
 	switch (obj) {
-	case 0:
-	case 1:
+	case OBJ_CERT:		/* files only: no module, no netlink */
+		return cmd_cert(argc - 2, argv + 2, json);
+	case OBJ_TUNNEL:
 		if (argc < 3)
 			return cmd_show(&nl, 0, NULL);
-		cmd = strcmp(argv[2], "delete") ? need_keyword("command", argv[2],
-							      tunnel_cmds) : 2;
+		cmd = need_keyword_ids("command", argv[2], tunnel_cmds,
+				       tunnel_cmd_ids);
 		switch (cmd) {
-		case 0:
+		case TUN_ADD:
 			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_NEW,
 						 argc - 3, argv + 3);
-		case 1:
+		case TUN_SET:
 			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_SET,
 						 argc - 3, argv + 3);
-		case 2:
+		case TUN_DEL:
 			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_DEL,
 						 argc - 3, argv + 3);
-		case 3:
+		case TUN_BIND:
 			return cmd_tunnel_bind(&nl, argc - 3, argv + 3);
-		case 4:
+		case TUN_UNBIND:
 			return cmd_tunnel_change(&nl, GNVSEC_CMD_TUNNEL_UNBIND,
 						 argc - 3, argv + 3);
 		default:
 			return cmd_show(&nl, argc - 3, argv + 3);
 		}
-	case 2:
+	case OBJ_GLOBAL:
 		return cmd_global(&nl, argc - 2, argv + 2);
-	case 5:
+	case OBJ_MONITOR:
 		return cmd_monitor(&nl, argc - 2, argv + 2, json);
-	case 7:
+	case OBJ_IKE:
 		return cmd_ike(&nl, argc - 2, argv + 2);
 	default:
 		if (argc < 3)
 			usage("sa add|del NAME ...");
-		cmd = strcmp(argv[2], "delete") ? need_keyword("command", argv[2],
-				   (const char *const[]){ "add", "del", NULL }) : 1;
+		cmd = need_keyword_ids("command", argv[2], sa_cmds, sa_cmd_ids);
 		if (cmd == 0)
 			return cmd_sa_add(&nl, argc - 3, argv + 3);
 		return cmd_sa_del(&nl, argc - 3, argv + 3);

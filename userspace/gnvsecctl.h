@@ -58,6 +58,7 @@ struct nl {
 /* netlink.c */
 void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 int nl_open_genl(struct nl *nl);
+void nl_need_genl(struct nl *nl);
 int nl_open_xfrm(struct nl *nl);
 void nl_close(struct nl *nl);
 struct nlmsghdr *genl_msg(struct nl *nl, char *buf, uint8_t cmd, uint16_t flags);
@@ -120,6 +121,9 @@ int cmd_cert(int argc, char **argv, bool json);
 
 /* ike.c */
 int cmd_ike(struct nl *nl, int argc, char **argv);
+
+/* pretty.c: -j -p */
+void json_pretty_stdout(void);
 
 /* print.c */
 /* Whether the tunnel's encapsulation is forced, itself or by @g. */

@@ -202,6 +202,8 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 	int k;
 
 	for (k = 0; k < argc; k++) {
+		const char *val;
+		size_t len;
 		int opt;
 
 		if (argv[k][0] != '-') {
@@ -210,30 +212,39 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 			name = argv[k];
 			continue;
 		}
+		/* --NAME VALUE or --NAME=VALUE */
+		len = strcspn(argv[k], "=");
 		for (opt = 0; ike_opt_words[opt]; opt++)
-			if (!strcmp(argv[k], ike_opt_words[opt]))
+			if (strlen(ike_opt_words[opt]) == len &&
+			    !strncmp(argv[k], ike_opt_words[opt], len))
 				break;
-		if (!ike_opt_words[opt] || k + 1 >= argc)
+		if (!ike_opt_words[opt])
+			ike_usage();
+		if (argv[k][len] == '=')
+			val = argv[k] + len + 1;
+		else if (k + 1 < argc)
+			val = argv[++k];
+		else
 			ike_usage();
 		switch (opt) {
 		case 0:
-			o.local_id = argv[++k];
+			o.local_id = val;
 			break;
 		case 1:
-			o.cert = argv[++k];
+			o.cert = val;
 			break;
 		case 2:
-			o.ca = argv[++k];
+			o.ca = val;
 			break;
 		case 3:
-			o.start_action = argv[++k];
+			o.start_action = val;
 			if (strcmp(o.start_action, "trap") &&
 			    strcmp(o.start_action, "start") &&
 			    strcmp(o.start_action, "none"))
 				ike_usage();
 			break;
 		case 4:
-			o.rekey_time = argv[++k];
+			o.rekey_time = val;
 			if (!time_ok(o.rekey_time))
 				die(EXIT_USAGE, "invalid --rekey-time \"%s\" "
 				    "(seconds, or a number with s, m, h or d)",
@@ -291,7 +302,8 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 
 int cmd_ike(struct nl *nl, int argc, char **argv)
 {
-	if (argc < 1 || strcmp(argv[0], "swanctl"))
+	/* "swanctl" or any prefix of it, as every keyword */
+	if (argc < 1 || !*argv[0] || strncmp(argv[0], "swanctl", strlen(argv[0])))
 		ike_usage();
 	return cmd_swanctl(nl, argc - 1, argv + 1);
 }

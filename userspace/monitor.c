@@ -154,13 +154,16 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 
 int cmd_monitor(struct nl *nl, int argc, char **argv, bool json)
 {
-	struct monitor m = { .family_id = nl->family_id, .json = json };
-	unsigned int group = nl->mcgrp_events;
+	struct monitor m = { .json = json };
+	unsigned int group;
 	char *buf;
 	int ret;
 
 	if (argc > 0)
 		die(EXIT_USAGE, "monitor takes no arguments (\"%s\")", argv[0]);
+	nl_need_genl(nl);
+	m.family_id = nl->family_id;
+	group = nl->mcgrp_events;
 	if (!group)
 		die(EXIT_KERNEL, "the gnvsec family has no \"%s\" group",
 		    GNVSEC_MCGRP_EVENTS);

@@ -118,6 +118,19 @@ void nl_close(struct nl *nl)
 	nl->sock = NULL;
 }
 
+/*
+ * The socket opens with the first request (nl_talk): a command's syntax
+ * is checked before, so that a typo is a usage error even without the
+ * module. A request built before it has type 0, filled in at sending.
+ */
+void nl_need_genl(struct nl *nl)
+{
+	if (nl->sock)
+		return;
+	if (nl_open_genl(nl))
+		die(EXIT_KERNEL, "cannot open generic netlink: %s", strerror(errno));
+}
+
 struct nlmsghdr *genl_msg(struct nl *nl, char *buf, uint8_t cmd, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -132,11 +145,120 @@ struct nlmsghdr *genl_msg(struct nl *nl, char *buf, uint8_t cmd, uint16_t flags)
 }
 
 static char ext_msg[256];
+/* The request being answered, to name the attribute an error points at. */
+static const struct nlmsghdr *cur_req;
+static bool cur_gnvsec;
+
+/* gnvsecctl's words for the attributes a user gives. */
+static const char *const attr_args[GNVSEC_A_MAX + 1] = {
+	[GNVSEC_A_IFINDEX] = "ifindex",
+	[GNVSEC_A_IFNAME] = "name",
+	[GNVSEC_A_REMOTE4] = "remote",
+	[GNVSEC_A_REMOTE6] = "remote",
+	[GNVSEC_A_LOCAL4] = "local",
+	[GNVSEC_A_LOCAL6] = "local",
+	[GNVSEC_A_VNI] = "vni",
+	[GNVSEC_A_PORT] = "dstport",
+	[GNVSEC_A_CHASSIS] = "chassis",
+	[GNVSEC_A_MARK] = "mark",
+	[GNVSEC_A_MARK_MASK] = "mark mask",
+	[GNVSEC_A_IPSEC] = "ipsec",
+	[GNVSEC_A_ENCAP] = "encap",
+	[GNVSEC_A_REQID] = "reqid",
+	[GNVSEC_A_SPI_OUT] = "spi-out",
+	[GNVSEC_A_SPI_IN] = "spi-in",
+	[GNVSEC_A_MTU] = "mtu",
+	[GNVSEC_A_GLOBAL_IPSEC] = "ipsec",
+	[GNVSEC_A_GLOBAL_ENCAP] = "encapsulation",
+};
+
+/*
+ * The attribute of our request at @off (NLMSGERR_ATTR_OFFS counts from
+ * the request's netlink header): its argument name and, for a number,
+ * the value sent, as "vni 16777216". Empty when it is none of ours.
+ */
+static void bad_arg(char *buf, size_t len, uint32_t off)
+{
+	const struct nlattr *attr;
+	const char *name;
+	uint16_t type;
+
+	buf[0] = '\0';
+	if (!cur_req || !cur_gnvsec ||
+	    off < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    (uint64_t)off + sizeof(*attr) > cur_req->nlmsg_len)
+		return;
+	attr = (const struct nlattr *)((const char *)cur_req + off);
+	type = mnl_attr_get_type(attr);
+	if (type > GNVSEC_A_MAX || !attr_args[type] ||
+	    (uint64_t)off + attr->nla_len > cur_req->nlmsg_len)
+		return;
+	name = attr_args[type];
+	switch (type) {
+	case GNVSEC_A_IPSEC:
+	case GNVSEC_A_ENCAP:
+	case GNVSEC_A_GLOBAL_IPSEC:
+	case GNVSEC_A_GLOBAL_ENCAP:
+		if (mnl_attr_get_payload_len(attr) == 1) {
+			snprintf(buf, len, "%s %u", name, mnl_attr_get_u8(attr));
+			return;
+		}
+		break;
+	case GNVSEC_A_PORT:
+		if (mnl_attr_get_payload_len(attr) == 2) {
+			snprintf(buf, len, "%s %u", name, mnl_attr_get_u16(attr));
+			return;
+		}
+		break;
+	case GNVSEC_A_IFINDEX:
+	case GNVSEC_A_VNI:
+	case GNVSEC_A_MARK:
+	case GNVSEC_A_MARK_MASK:
+	case GNVSEC_A_REQID:
+	case GNVSEC_A_SPI_OUT:
+	case GNVSEC_A_SPI_IN:
+	case GNVSEC_A_MTU:
+		if (mnl_attr_get_payload_len(attr) == 4) {
+			snprintf(buf, len, "%s %u", name, mnl_attr_get_u32(attr));
+			return;
+		}
+		break;
+	}
+	/* Names and addresses: the user typed them, the argument is enough. */
+	snprintf(buf, len, "%s", name);
+}
+
+/* The valid range from NLMSGERR_ATTR_POLICY, as " (valid: 68..65535)". */
+static void policy_range(char *buf, size_t len, const struct nlattr *nest)
+{
+	unsigned long long min = 0, max = 0;
+	bool have_min = false, have_max = false;
+	const struct nlattr *a;
+
+	buf[0] = '\0';
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
+			continue;
+		switch (mnl_attr_get_type(a)) {
+		case NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
+			min = mnl_attr_get_u64(a);
+			have_min = true;
+			break;
+		case NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
+			max = mnl_attr_get_u64(a);
+			have_max = true;
+			break;
+		}
+	}
+	if (have_min && have_max)
+		snprintf(buf, len, " (valid: %llu..%llu)", min, max);
+}
 
 /* NLMSG_ERROR: the errno and, with NETLINK_EXT_ACK, the kernel's words. */
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	char msg[sizeof(ext_msg)] = "", arg[64] = "", range[64] = "";
 	const struct nlattr *attr;
 	size_t off = sizeof(*err);
 
@@ -150,11 +272,28 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
 		mnl_attr_for_each_payload((const void *)((const char *)err + off),
 					  mnl_nlmsg_get_payload_len(nlh) - off) {
-			if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
-				snprintf(ext_msg, sizeof(ext_msg), "%s",
+			switch (mnl_attr_get_type(attr)) {
+			case NLMSGERR_ATTR_MSG:
+				snprintf(msg, sizeof(msg), "%s",
 					 mnl_attr_get_str(attr));
+				break;
+			case NLMSGERR_ATTR_OFFS:
+				if (mnl_attr_get_payload_len(attr) == 4)
+					bad_arg(arg, sizeof(arg),
+						mnl_attr_get_u32(attr));
+				break;
+			case NLMSGERR_ATTR_POLICY:
+				policy_range(range, sizeof(range), attr);
+				break;
+			}
 		}
 	}
+	/* "vni 16777216: integer out of range (valid: 0..16777215)" */
+	if (arg[0])
+		snprintf(ext_msg, sizeof(ext_msg), "%s: %s%s", arg,
+			 msg[0] ? msg : "invalid value", range);
+	else
+		snprintf(ext_msg, sizeof(ext_msg), "%s%s", msg, range);
 	if (!err->error)
 		return MNL_CB_STOP;
 	errno = -err->error;
@@ -179,10 +318,17 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		[NLMSG_DONE] = done_cb,
 	};
 	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	unsigned int portid = mnl_socket_get_portid(nl->sock);
+	unsigned int portid;
 	int ret;
 
+	if (!nl->sock)
+		nl_need_genl(nl);
+	portid = mnl_socket_get_portid(nl->sock);
+	if (!nlh->nlmsg_type)
+		nlh->nlmsg_type = nl->family_id;
 	ext_msg[0] = '\0';
+	cur_req = nlh;
+	cur_gnvsec = nl->family_id && nlh->nlmsg_type == nl->family_id;
 	nlh->nlmsg_seq = ++nl->seq;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -194,6 +340,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		ret = mnl_cb_run2(buf, ret, nlh->nlmsg_seq, portid, cb, data,
 				  ctl, NLMSG_MIN_TYPE);
 	} while (ret > 0);
+	cur_req = NULL;
 
 	return ret < 0 ? -errno : 0;
 }

@@ -230,15 +230,19 @@ static int keep_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int xfrm_list_dump(struct nl *nl, struct xfrm_list *l, uint16_t type,
-			  size_t hdrlen)
+/*
+ * A dump request is the bare header, as iproute2 sends it: the kernel's SA
+ * dump (xfrm_dump_sa) parses whatever follows the header as attributes
+ * (an XFRMA_ADDRESS_FILTER at most), so a struct there would be logged as
+ * "bytes leftover after parsing attributes" on every read.
+ */
+static int xfrm_list_dump(struct nl *nl, struct xfrm_list *l, uint16_t type)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	mnl_nlmsg_put_extra_header(nlh, hdrlen);
 	l->err = nl_talk(nl, nlh, keep_cb, l);
 	return l->err;
 }
@@ -259,10 +263,8 @@ void xfrm_snapshot_take(struct xfrm_snapshot *x)
 		x->policies.err = x->sas.err = err;
 		return;
 	}
-	xfrm_list_dump(&nl, &x->policies, XFRM_MSG_GETPOLICY,
-		       sizeof(struct xfrm_userpolicy_info));
-	xfrm_list_dump(&nl, &x->sas, XFRM_MSG_GETSA,
-		       sizeof(struct xfrm_usersa_info));
+	xfrm_list_dump(&nl, &x->policies, XFRM_MSG_GETPOLICY);
+	xfrm_list_dump(&nl, &x->sas, XFRM_MSG_GETSA);
 	nl_close(&nl);
 }
 

@@ -61,7 +61,8 @@ clean_console() { sed -e 's/\r//g' -e 's/\x1b[[?0-9;]*[A-Za-z]//g; s/\x1bc//g' "
 
 splats='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|UBSAN|'
 splats+='possible circular locking|INFO: task .* blocked|[Kk]ernel panic|'
-splats+='refcount_t:|unregister_netdevice: waiting'
+splats+='refcount_t:|unregister_netdevice: waiting|'
+splats+='bytes leftover after parsing attributes in process .gnvsecctl'
 
 run_kernel() {
 	local kver=$1 res line st name dir tap=0 plan=0 log
