@@ -528,8 +528,7 @@ int xfrm_key_user(const uint8_t *key, int len, struct key_user *user)
 	err = nl_open_xfrm(&nl);
 	if (err)
 		return err;
-	err = xfrm_list_dump(&nl, &l, XFRM_MSG_GETSA,
-			     sizeof(struct xfrm_usersa_info));
+	err = xfrm_list_dump(&nl, &l, XFRM_MSG_GETSA);
 	nl_close(&nl);
 	for (i = 0; i < l.n; i++) {
 		if (!err)
