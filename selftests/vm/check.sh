@@ -28,7 +28,8 @@
 # more memory (KASAN: VM_MEM default 3072), longer limits (VM_TIMEOUT
 # default 14400 s, GNVSEC_TEST_TIMEOUT 1800 s), every KASAN report (not just
 # the first) and a 16 MB kernel log. The "kernel log clean" line then only
-# looks at what is outside the tests' own sections.
+# looks at what is outside the tests' own sections. CHECK_DEBUG=1 runs any
+# kernel in debug mode.
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=vm.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm.sh"
@@ -77,7 +78,9 @@ splats='BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|UBSAN|'
 splats+='possible circular locking|INFO: task .* blocked|[Kk]ernel panic|'
 splats+='refcount_t:|unregister_netdevice: waiting'
 
-is_debug() { [[ $1 == *-gnvsec-debug ]]; }
+# CHECK_DEBUG=1: debug mode for any kernel (the per-test checks then find
+# what that kernel can report: KFENCE and DEBUG_LIST on Debian's 6.12).
+is_debug() { [[ $1 == *-gnvsec-debug || ${CHECK_DEBUG:-0} == 1 ]]; }
 
 # The kernel log without the tests' own sections (debug mode: guest-run.sh
 # has reported those per test); a section that never ended (the guest died)
