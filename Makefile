@@ -61,6 +61,24 @@ ifeq ($(GNVSEC_MODULE),dkms)
 endif
 	KVERS="$(CHECK_KVERS)" GNVSEC_MODULE=$(GNVSEC_MODULE) bash selftests/vm/check.sh
 
+# The suite on the debug kernel (KASAN, KFENCE, lockdep, kmemleak, UBSAN,
+# reference trackers, fault injection): scripts/debug-kernel.sh builds it
+# from linux-source-6.12 when its source or config changed (cached under
+# /var/cache/gnvsec/debug-kernel; the first build takes about an hour on two
+# cores) and installs it as <series>-gnvsec-debug; check.sh then runs in
+# debug mode (kmemleak and each test's kernel log checked after it).
+# TESTS= for a subset. The module is the tree's unless GNVSEC_MODULE=dkms
+# is given. (Plain "make" in the recipe, not $(MAKE): `make -n check-debug`
+# must not start a kernel build.)
+CHECK_DEBUG_MODULE := $(if $(filter file,$(origin GNVSEC_MODULE)),tree,$(GNVSEC_MODULE))
+
+check-debug: deps gnvsecctl
+	@rel=$$(bash scripts/debug-kernel.sh | tail -n 1) && [ -n "$$rel" ] && \
+	if [ "$(CHECK_DEBUG_MODULE)" = dkms ]; then \
+		make dkms-install KVERS="$$rel" || exit 1; \
+	fi && \
+	KVERS="$$rel" GNVSEC_MODULE=$(CHECK_DEBUG_MODULE) bash selftests/vm/check.sh
+
 demo: deps
 	$(MAKE) all
 	bash selftests/vm/demo.sh
@@ -132,6 +150,6 @@ host-gates:
 gates:
 	bash scripts/gates.sh all $(GATE_KVERS)
 
-.PHONY: all module gnvsecctl clean deps check demo bench install uninstall \
-	module-install dkms-install dkms-uninstall checkpatch sparse w1 \
-	host-gates gates
+.PHONY: all module gnvsecctl clean deps check check-debug demo bench install \
+	uninstall module-install dkms-install dkms-uninstall checkpatch sparse \
+	w1 host-gates gates

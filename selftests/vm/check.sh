@@ -15,6 +15,22 @@
 #                                                   module (vm.sh)
 #   V=1 bash selftests/vm/check.sh                  stream the guest console
 # TESTS="10-basic" is the same as the arguments (for `make check TESTS=...`).
+#
+# Kernels run in parallel: the modules are built one after the other (one
+# tree), then every kernel's VM boots at once, and the results are read
+# kernel by kernel, so the output is the same as of a sequential run. Each
+# VM keeps its two CPUs (VM_SMP): measured, one CPU each was no faster, and
+# the race tests want two. CHECK_PARALLEL=0, V=1
+# (one console to stream) or a single kernel run them one after the other.
+#
+# A *-gnvsec-debug kernel (scripts/debug-kernel.sh, `make check-debug`) runs
+# in debug mode: GNVSEC_DEBUG=1 in the guest (guest-run.sh checks kmemleak
+# and each test's own kernel log after it, failing the test on a report),
+# more memory (KASAN: VM_MEM default 3072), longer limits (VM_TIMEOUT
+# default 14400 s, GNVSEC_TEST_TIMEOUT 1800 s), every KASAN report (not just
+# the first) and a 16 MB kernel log. The "kernel log clean" line then only
+# looks at what is outside the tests' own sections. CHECK_DEBUG=1 runs any
+# kernel in debug mode.
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=vm.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm.sh"
@@ -64,18 +80,39 @@ splats+='possible circular locking|INFO: task .* blocked|[Kk]ernel panic|'
 splats+='refcount_t:|unregister_netdevice: waiting|'
 splats+='bytes leftover after parsing attributes in process .gnvsecctl'
 
-run_kernel() {
-	local kver=$1 res line st name dir tap=0 plan=0 log
-	shift
-	if ! vm_build_module "$kver"; then
-		mapfile -t log < <(tail -n 30 "$VM_BUILD/$kver/build.log")
-		result "not ok" "build gnvsec.ko ($kver)" "" "${log[@]}"
-		return
-	fi
-	vm_resdir "$kver" || return
-	res=$VM_RES
-	vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
+# CHECK_DEBUG=1: debug mode for any kernel (the per-test checks then find
+# what that kernel can report: KFENCE and DEBUG_LIST on Debian's 6.12).
+is_debug() { [[ $1 == *-gnvsec-debug || ${CHECK_DEBUG:-0} == 1 ]]; }
 
+# The kernel log without the tests' own sections (debug mode: guest-run.sh
+# has reported those per test); a section that never ended (the guest died)
+# is kept.
+outside_tests() {
+	awk '/gnvsec-check: start / { on = 1; n = 0; next }
+		/gnvsec-check: end / { on = 0; n = 0; next }
+		on { buf[n++] = $0; next }
+		{ print }
+		END { for (i = 0; i < n; i++) print buf[i] }' "$1"
+}
+
+# vm_phase KVER RESDIR TEST...: the VM run of one kernel, its host-side
+# messages in RESDIR/vm.log (shown by collect, in kernel order).
+vm_phase() {
+	local kver=$1 res=$2
+	shift 2
+	if is_debug "$kver"; then
+		GNVSEC_DEBUG=1 VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-14400} \
+			GNVSEC_TEST_TIMEOUT=${GNVSEC_TEST_TIMEOUT:-1800} \
+			VM_APPEND="kasan_multi_shot log_buf_len=16M ${VM_APPEND:-}" \
+			vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
+	else
+		vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
+	fi
+}
+
+# collect KVER RESDIR: the results of KVER's run into the TAP output.
+collect() {
+	local kver=$1 res=$2 line st name dir tap=0 plan=0 log
 	if [[ -f $res/tap ]]; then
 		while IFS= read -r line; do
 			if [[ $line =~ ^(ok|not\ ok)\ [0-9]+\ ?([^#]*)(#.*)?$ ]]; then
@@ -107,6 +144,10 @@ run_kernel() {
 		clean_console "$res/console.log" >"$res/console.txt"
 		klog=$res/console.txt
 	fi
+	if is_debug "$kver"; then
+		outside_tests "$klog" >"$res/dmesg-outside-tests"
+		klog=$res/dmesg-outside-tests
+	fi
 	mapfile -t log < <(grep -E -A 12 "$splats" "$klog" | head -n 200)
 	if ((${#log[@]})); then
 		result "not ok" "kernel log clean ($kver)" "# splat in $klog" "${log[@]}"
@@ -130,8 +171,39 @@ for k in ${KVERS:-6.1 6.12}; do
 done
 ((${#kvers[@]})) || { echo "check: no kernel found in /boot" >&2; exit 2; }
 
+parallel=${CHECK_PARALLEL:-1}
+[[ ${V:-0} == 1 ]] && parallel=0
+((${#kvers[@]} > 1)) || parallel=0
+
+# Build every module first (one tree: one make at a time), then the VMs.
+declare -A built resdir pid
 for k in "${kvers[@]}"; do
-	run_kernel "$k" "${tests[@]}"
+	built[$k]=1
+	if ! vm_build_module "$k"; then
+		built[$k]=0
+		continue
+	fi
+	# in this shell, which holds the results directory's lock
+	vm_resdir "$k" || exit 1
+	resdir[$k]=$VM_RES
+	if ((parallel)); then
+		vm_phase "$k" "$VM_RES" "${tests[@]}" >"$VM_RES/vm.log" 2>&1 &
+		pid[$k]=$!
+	else
+		vm_phase "$k" "$VM_RES" "${tests[@]}"
+	fi
+done
+for k in "${kvers[@]}"; do
+	if ((built[$k] == 0)); then
+		mapfile -t log < <(tail -n 30 "$VM_BUILD/$k/build.log")
+		result "not ok" "build gnvsec.ko ($k)" "" "${log[@]}"
+		continue
+	fi
+	if ((parallel)); then
+		wait "${pid[$k]}"
+		cat "${resdir[$k]}/vm.log" >&2
+	fi
+	collect "$k" "${resdir[$k]}"
 done
 
 echo "TAP version 13"

@@ -12,7 +12,7 @@ exec </dev/null >/dev/console 2>&1
 
 # shellcheck source=/dev/null
 . "$R/env"
-export GNVSEC_SRC GNVSEC_KVER GNVSEC_MODULE GNVSEC_TEST_TIMEOUT GNVSEC_RESULTS=$R
+export GNVSEC_SRC GNVSEC_KVER GNVSEC_MODULE GNVSEC_TEST_TIMEOUT GNVSEC_DEBUG GNVSEC_RESULTS=$R
 
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts

@@ -16,6 +16,16 @@
 # $GNVSEC_RESULTS/logs/NAME.log while it runs (logs/current names the test
 # running), and the kernel log to $GNVSEC_RESULTS/dmesg at the end. A test
 # that times out gets its processes and their kernel stacks appended.
+#
+# GNVSEC_DEBUG=1 (the debug kernel, `make check-debug`): each test runs
+# between two marker lines in the kernel log; after it, kmemleak is scanned
+# (twice, a pause between: an object younger than 5 s is not reported yet)
+# and its report read and cleared. A kmemleak report or a kernel log line of
+# the test's own section that matches $debug_reports (KASAN, KFENCE,
+# lockdep, RCU, UBSAN, refcount, a netdev that is never freed, BUG/WARNING)
+# fails that test, and the report goes into its TAP comments. Reports from
+# before the first test (boot) are cleared; the final rmmod gnvsec is
+# checked the same way and is then always a TAP line.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin
 
 GNVSEC_SRC=${GNVSEC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -60,6 +70,58 @@ hang_report() {
 	done
 }
 
+debug=${GNVSEC_DEBUG:-0}
+kmemleak=/sys/kernel/debug/kmemleak
+debug_reports='BUG:|WARNING:|Oops|general protection|KASAN|KFENCE|UBSAN|'
+debug_reports+='possible circular locking|possible recursive locking|'
+debug_reports+='inconsistent lock state|suspicious RCU usage|bad unlock balance|'
+debug_reports+='lock held when returning|detected stall|rcu_.* stall|'
+debug_reports+='unreferenced object|refcount_t:|ref_tracker|ODEBUG:|'
+debug_reports+='list_(add|del) corruption|unregister_netdevice: waiting|'
+debug_reports+='INFO: task .* blocked|Call Trace|[Kk]ernel panic'
+
+kmsg() { echo "gnvsec-check: $*" >/dev/kmsg; }
+
+# The kmemleak report of what leaked since the last clear, then clear.
+kmemleak_collect() {
+	[[ -w $kmemleak ]] || return 0
+	echo scan >"$kmemleak"
+	sleep 6
+	echo scan >"$kmemleak"
+	cat "$kmemleak"
+	echo clear >"$kmemleak"
+}
+
+# debug_collect NAME: prints the reports of NAME's section (its kernel log
+# lines from the marker "start NAME" to "end NAME" that match, with context,
+# and the kmemleak report); nothing when clean.
+debug_collect() {
+	local leaks section
+	leaks=$(kmemleak_collect)
+	kmsg "end $1"
+	section=$(dmesg | awk -v s="gnvsec-check: start $1" -v e="gnvsec-check: end $1" '
+		index($0, s) && substr($0, length($0) - length(s) + 1) == s { on = 1; next }
+		index($0, e) && substr($0, length($0) - length(e) + 1) == e { on = 0 }
+		on')
+	if grep -qE "$debug_reports" <<<"$section"; then
+		echo "--- kernel log during $1:"
+		grep -E -A 25 "$debug_reports" <<<"$section" | head -n 300
+	fi
+	if [[ -n $leaks ]]; then
+		echo "--- kmemleak after $1:"
+		head -n 200 <<<"$leaks"
+	fi
+}
+
+if [[ $debug == 1 ]]; then
+	if [[ -w $kmemleak ]]; then
+		# what the boot leaked is not a test's
+		kmemleak_collect >"$logdir/kmemleak-boot.txt"
+	else
+		echo "guest-run: GNVSEC_DEBUG=1 but no $kmemleak: leaks are not checked"
+	fi
+fi
+
 tap "TAP version 13" "1..${#tests[@]}"
 n=0
 fail=0
@@ -68,6 +130,7 @@ for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	log=$logdir/$name.log
 	echo "$name" >"$logdir/current"
+	[[ $debug == 1 ]] && kmsg "start $name"
 	start=$SECONDS
 	# timeout(1) puts the test in a process group of its own (pgid = its
 	# pid): whatever the test leaves running is killed afterwards. Its own
@@ -92,13 +155,25 @@ for t in "${tests[@]}"; do
 	kill -KILL -- "-$pgid" 2>/dev/null
 	took=$((SECONDS - start))
 	reason=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | cut -c1-100)
-	case $rc in
-	0) tap "ok $n $name" ;;
-	4) tap "ok $n $name # SKIP ${reason//#/}" ;;
-	124) tap "not ok $n $name # timed out after ${timeout_s} s" ;;
-	*) tap "not ok $n $name # exit status $rc" ;;
-	esac
-	[[ $rc == 0 || $rc == 4 ]] || fail=1
+	reports=
+	if [[ $debug == 1 ]]; then
+		# the namespaces go first: what their teardown reports is the
+		# test's too
+		ip -all netns delete 2>/dev/null
+		reports=$(debug_collect "$name")
+		[[ -n $reports ]] && echo "$reports" >>"$log"
+	fi
+	if [[ -n $reports ]]; then
+		tap "not ok $n $name # kernel reports (exit status $rc)"
+	else
+		case $rc in
+		0) tap "ok $n $name" ;;
+		4) tap "ok $n $name # SKIP ${reason//#/}" ;;
+		124) tap "not ok $n $name # timed out after ${timeout_s} s" ;;
+		*) tap "not ok $n $name # exit status $rc" ;;
+		esac
+	fi
+	[[ -z $reports && ($rc == 0 || $rc == 4) ]] || fail=1
 	mapfile -t lines <"$log"
 	((${#lines[@]})) && tap "${lines[@]/#/# }"
 	tap "# $name: ${took} s"
@@ -106,11 +181,21 @@ for t in "${tests[@]}"; do
 done
 rm -f "$logdir/current"
 
-if [[ -d /sys/module/gnvsec ]]; then
-	if ! out=$(rmmod gnvsec 2>&1); then
-		n=$((n + 1))
-		tap "not ok $n rmmod gnvsec" "# $out" "# refcnt: $(cat /sys/module/gnvsec/refcnt 2>/dev/null)"
+[[ $debug == 1 ]] && kmsg "start rmmod"
+out=
+if [[ -d /sys/module/gnvsec ]] && ! out=$(rmmod gnvsec 2>&1); then
+	n=$((n + 1))
+	tap "not ok $n rmmod gnvsec" "# $out" "# refcnt: $(cat /sys/module/gnvsec/refcnt 2>/dev/null)"
+	fail=1
+elif [[ $debug == 1 ]]; then
+	n=$((n + 1))
+	reports=$(debug_collect rmmod)
+	if [[ -n $reports ]]; then
+		mapfile -t lines <<<"$reports"
+		tap "not ok $n rmmod gnvsec, kmemleak and kernel log after it" "${lines[@]/#/# }"
 		fail=1
+	else
+		tap "ok $n rmmod gnvsec, kmemleak and kernel log after it"
 	fi
 fi
 

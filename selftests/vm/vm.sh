@@ -16,6 +16,9 @@
 #   VM_MEM=1024 VM_SMP=2
 #   VM_APPEND='...'     extra kernel command line
 #   VM_CPUCRYPTO=1      load the CPU-feature crypto modules in the guest
+#   GNVSEC_DEBUG=1      debug-kernel mode (check.sh sets it for a
+#                       *-gnvsec-debug kernel): the guest's guest-run.sh
+#                       scans kmemleak and the kernel log after each test
 #   V=1                 stream the guest console to the terminal
 #   NO_BUILD=1          do not run make: use ./gnvsec.ko if it was built for
 #                       the kernel, else boot without it
@@ -46,7 +49,7 @@ vm_kver_of() {
 	for f in /boot/vmlinuz-"$1".*; do
 		[[ -e $f ]] || continue
 		r=${f#/boot/vmlinuz-}
-		[[ $r == *-rt-* || $r == *-cloud-* ]] && continue
+		[[ $r == *-rt-* || $r == *-cloud-* || $r == *-gnvsec-debug ]] && continue
 		k=$(printf '%s\n%s\n' "$k" "$r" | sort -V | tail -n 1)
 	done
 	[[ -n $k ]] && echo "$k"
@@ -193,6 +196,7 @@ vm_run() {
 		printf 'GNVSEC_MODULE=%q\n' "${GNVSEC_MODULE:-tree}"
 		printf 'GNVSEC_VM_CPUCRYPTO=%q\n' "${VM_CPUCRYPTO:-0}"
 		printf 'GNVSEC_TEST_TIMEOUT=%q\n' "${GNVSEC_TEST_TIMEOUT:-600}"
+		printf 'GNVSEC_DEBUG=%q\n' "${GNVSEC_DEBUG:-0}"
 		printf 'GNVSEC_VM_CMD=('
 		printf ' %q' "$@"
 		printf ' )\n'
