@@ -23,7 +23,7 @@ if [[ ! -d $fs || ! -e /proc/self/fail-nth ]]; then
 	echo "SKIP: the kernel has no failslab or fail-nth (FAULT_INJECTION: make check-debug)"
 	exit 4
 fi
-mark="gnvsec-selftest 76-failslab $$"
+mark="gnvsec-selftest 78-failslab $$"
 echo "$mark" >/dev/kmsg
 
 # GFP_KERNEL allocations too (the default only fails atomic ones), no
@@ -39,7 +39,7 @@ restore_failslab() {
 dummy_ns
 
 cat >"$TMP/fail.py" <<'EOF'
-# fail.py TOOLS: each request with fail-nth 1, 2, ... (see 76-failslab.sh).
+# fail.py TOOLS: each request with fail-nth 1, 2, ... (see 78-failslab.sh).
 import errno, os, socket, subprocess, sys
 sys.path.insert(0, sys.argv[1])
 import nlclient as nc

@@ -28,7 +28,7 @@ A_OV6=192.168.78.1
 B_OV6=192.168.78.2
 
 load_module
-mark="gnvsec-selftest 75-churn $$"
+mark="gnvsec-selftest 77-churn $$"
 echo "$mark" >/dev/kmsg
 setup_chassis
 
