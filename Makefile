@@ -53,9 +53,15 @@ endif
 demo: deps all
 	bash selftests/vm/demo.sh
 
-# Throughput and latency side by side in one VM run (ratios, not timings).
+# Throughput and latency side by side in one VM run, by default under QEMU
+# instruction counting (deterministic; BENCH_CLOCK=wall for real time).
 bench: deps all
 	bash selftests/vm/bench.sh
+
+# Where the instructions go: perf record -e cpu-clock in the same VM during
+# gnvsec + ESP and kernel geneve + XFRM, top symbols.
+profile: deps all
+	BENCH_PROFILE=1 bash selftests/vm/bench.sh
 
 # The helper, the uapi header and the manual page under PREFIX (DESTDIR
 # for staging). The module itself: dkms-install, or module-install.
@@ -109,5 +115,5 @@ w1:
 gates:
 	bash scripts/gates.sh all $(GATE_KVERS)
 
-.PHONY: all module gnvsecctl clean deps check demo bench install uninstall \
+.PHONY: all module gnvsecctl clean deps check demo bench profile install uninstall \
 	module-install dkms-install dkms-uninstall checkpatch sparse w1 gates
