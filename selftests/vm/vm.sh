@@ -208,7 +208,7 @@ vm_run() {
 	append+=" gnvsec_init=$VM_SRC/selftests/vm/guest-init.sh ${VM_APPEND:-}"
 	# With instruction counting, more than one vCPU did not boot here.
 	local cpus=(-smp "${VM_SMP:-2}")
-	[[ ${VM_ICOUNT:-0} == 1 ]] && cpus=(-smp 1 -icount shift=0,sleep=off)
+	[[ ${VM_ICOUNT:-0} == 1 ]] && cpus=(-smp 1 -icount "shift=0,sleep=off")
 	local qemu=(
 		timeout -k 10 "${VM_TIMEOUT:-2100}"
 		qemu-system-x86_64 -machine q35 -cpu max -accel tcg
