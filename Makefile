@@ -83,10 +83,17 @@ demo: deps
 	$(MAKE) all
 	bash selftests/vm/demo.sh
 
-# Throughput and latency side by side in one VM run (ratios, not timings).
+# Throughput and latency side by side in one VM run, by default under QEMU
+# instruction counting (deterministic; BENCH_CLOCK=wall for real time).
 bench: deps
 	$(MAKE) all
 	bash selftests/vm/bench.sh
+
+# Where the instructions go: perf record -e cpu-clock in the same VM during
+# gnvsec + ESP and kernel geneve + XFRM, top symbols.
+profile: deps
+	$(MAKE) all
+	BENCH_PROFILE=1 bash selftests/vm/bench.sh
 
 # The helper, the uapi header, the manual page and the bash completion
 # under PREFIX (DESTDIR for staging; bash-completion looks in
@@ -150,6 +157,6 @@ host-gates:
 gates:
 	bash scripts/gates.sh all $(GATE_KVERS)
 
-.PHONY: all module gnvsecctl clean deps check check-debug demo bench install \
-	uninstall module-install dkms-install dkms-uninstall checkpatch sparse \
-	w1 host-gates gates
+.PHONY: all module gnvsecctl clean deps check check-debug demo bench profile \
+	install uninstall module-install dkms-install dkms-uninstall checkpatch \
+	sparse w1 host-gates gates

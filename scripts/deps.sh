@@ -35,6 +35,7 @@ pkgs=(
 	iproute2 iputils-ping tcpdump iperf3 nftables conntrack python3 procps
 	ethtool psmisc
 	wireguard-tools	# make bench: WireGuard's wg
+	linux-perf	# make profile: perf record in the guest (one perf for both kernels)
 	# gnvsecctl cert check's selftest: certificates from ovs-pki (as the
 	# OVN IPsec tutorial makes them) and openssl for the bad ones
 	openvswitch-common

@@ -20,8 +20,25 @@
 #    Each round measures every configuration in turn (a c b d b0 d0 e), so
 #    drift of the machine affects all alike: iperf3 TCP, one flow A -> B,
 #    and the average RTT of a burst of pings. Throughput is the best of the
-#    rounds, RTT the lowest average. Only ratios within one run mean
-#    anything: absolute figures swing ~2x between runs under TCG.
+#    rounds, RTT the lowest average.
+#
+#    What the figures mean depends on the VM's clock (BENCH_CLOCK, set by
+#    selftests/vm/bench.sh). Under QEMU instruction counting ("icount", the
+#    default) the guest clock advances 1 ns per guest instruction: Mbit/s
+#    is bytes moved per instruction executed (by the whole guest: both
+#    namespaces, sender and receiver, all layers), an RTT is the
+#    instructions of a ping's round trip, and both are the same to the last
+#    digit run after run. It is software path length: an AES-NI instruction
+#    and an instruction that misses every cache count one each, so it ranks
+#    how much code a datapath runs, not how it would fare on real hardware
+#    (cache footprint, crypto throughput). Under "wall" (plain TCG) the
+#    figures are real time, and swing ~2x between runs: only ratios within
+#    one run mean anything there.
+#
+#    With BENCH_PROFILE=1, after the measurements: `perf record -e
+#    cpu-clock` over the whole guest during another iperf3 run of each of
+#    BENCH_PROFILE_CFGS, and the top symbols. cpu-clock is a software event
+#    (no PMU needed); under icount it samples every so many instructions.
 #
 # 2. Scale. BENCH_TUNNELS gnvsec tunnels in one namespace: the wall time of
 #    creating, dumping (without, then with two SAs and two policies per
@@ -37,8 +54,10 @@
 # BENCH_SCALE_MAX=900 (s: creation stops there and the count made is
 # reported) BENCH_ONLY="a c" (a subset of configurations; empty: all)
 # BENCH_SKIP_SCALE=1 BENCH_SCALE_SAS=0 (no second round of dumps with two
-# SAs and two policies per tunnel). The summary is also written to
-# $GNVSEC_RESULTS/bench.txt.
+# SAs and two policies per tunnel) BENCH_CLOCK=icount|wall (what the VM's
+# clock is; only labels the figures) BENCH_PROFILE=0 BENCH_PROFILE_CFGS="b d"
+# BENCH_PROFILE_TIME=3 BENCH_PROFILE_TOP=30 (symbols shown). The summary is
+# also written to $GNVSEC_RESULTS/bench.txt.
 
 set -uo pipefail
 GNVSEC_SRC=${GNVSEC_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -51,6 +70,11 @@ PINGS=${BENCH_PINGS:-50}
 NTUN=${BENCH_TUNNELS:-1000}
 SCALE_MAX=${BENCH_SCALE_MAX:-900}
 SCALE_SAS=${BENCH_SCALE_SAS:-1}
+CLOCK=${BENCH_CLOCK:-wall}
+PROFILE=${BENCH_PROFILE:-0}
+PROFILE_TIME=${BENCH_PROFILE_TIME:-3}
+PROFILE_TOP=${BENCH_PROFILE_TOP:-30}
+read -ra PROFILE_CFGS <<<"${BENCH_PROFILE_CFGS:-b d}"
 DUMP_NTUN=${BENCH_DUMP_TUNNELS:-10000}
 MTU=1400
 CONFIGS=(a c b d b0 d0 e)
@@ -143,8 +167,11 @@ xfrm_kernel() {
 		ao=(aead 'rfc4106(gcm(aes))' "$ko" 128)
 		ai=(aead 'rfc4106(gcm(aes))' "$ki" 128)
 	fi
+	# The first state of an algorithm may find its crypto not yet ready.
 	n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
-		reqid 1 mode transport "${ao[@]}" &&
+		reqid 1 mode transport "${ao[@]}" ||
+		n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
+			reqid 1 mode transport "${ao[@]}" &&
 		n "$ns" $ip xfrm state add src "$peer" dst "$self" proto esp spi "$si" \
 			reqid 2 mode transport "${ai[@]}" &&
 		n "$ns" $ip xfrm policy add src "$self/32" dst "$peer/32" proto udp dport 6081 \
@@ -170,13 +197,28 @@ gnvsec_pair() {
 		n "$b" gnvsecctl tunnel add gs0 remote $A_UL local $B_UL vni 10 ipsec "$mode" mtu $MTU "${weak[@]}" ||
 		return 1
 	if [[ -n $alg ]]; then
-		[[ $alg == null ]] && null=(null)
+		[[ $alg == null ]] && null=(null) &&
+			{ allow_null "$a" gs0 && allow_null "$b" gs0 || return 1; }
 		n "$a" gnvsecctl sa add gs0 spi-out 0x1001 spi-in 0x2001 \
 			key-out $KEY1 key-in $KEY2 "${null[@]}" &&
 			n "$b" gnvsecctl sa add gs0 spi-out 0x2001 spi-in 0x1001 \
 				key-out $KEY2 key-in $KEY1 "${null[@]}" || return 1
 	fi
 	overlay "$a" gs0 $A_OV && overlay "$b" gs0 $B_OV
+}
+
+# allow_null NS DEV: ESP without encryption must be allowed per tunnel
+# (allow-null), where gnvsecctl knows the flag; a gnvsecctl from before it
+# has no such argument and allows null ESP anyway. Any other error fails.
+allow_null() {
+	local out
+	out=$(n "$1" gnvsecctl tunnel set "$2" allow-null on 2>&1) && return 0
+	if grep -q 'unknown .*"allow-null"' <<<"$out"; then
+		say "gnvsecctl has no allow-null: null ESP needs no opt-in"
+		return 0
+	fi
+	say "tunnel set $2 allow-null on: $out"
+	return 1
 }
 
 wireguard_pair() {
@@ -239,20 +281,32 @@ print(r.group(1) if r else 0, a.group(1) if a else "-",
 }
 
 # iperf CFG: one TCP flow A -> B; prints "MBIT/S RETRANSMITS" or nothing.
+# The client runs under the command in IPERF_WRAP, if any (the profiler).
+IPERF_WRAP=()
 iperf() {
-	local a b spid out=$TMP/iperf-$1.json
+	local a b spid out=$TMP/iperf-$1.json try
 	a=$(nsa "$1") b=$(nsb "$1")
-	n "$b" timeout $((TIME + 60)) iperf3 -s -1 -B $B_OV >"$TMP/iperf-server-$1.log" 2>&1 &
-	spid=$!
-	for _ in $(seq 100); do
-		n "$b" ss -ltn 2>/dev/null | grep -q ":5201 " && break
-		sleep 0.1
+	# A server that was not listening yet gets a second chance.
+	for try in 1 2 3; do
+		n "$b" timeout $((TIME + 60)) iperf3 -s -1 -B $B_OV >"$TMP/iperf-server-$1.log" 2>&1 &
+		spid=$!
+		for _ in $(seq 300); do
+			n "$b" ss -ltn 2>/dev/null | grep -q ":5201 " && break
+			sleep 0.1
+		done
+		"${IPERF_WRAP[@]}" $ip netns exec "$a" timeout $((TIME + 40)) \
+			iperf3 -c $B_OV -t "$TIME" -O 1 -J >"$out" 2>&1
+		grep -q '"error":.*Connection refused' "$out" || break
+		kill "$spid" 2>/dev/null
+		wait "$spid" 2>/dev/null
+		echo "bench: $1: iperf3 server not listening (try $try): $(tr '\n' ' ' <"$TMP/iperf-server-$1.log")" >&2
 	done
-	n "$a" timeout $((TIME + 40)) iperf3 -c $B_OV -t "$TIME" -O 1 -J >"$out" 2>&1
 	wait "$spid" 2>/dev/null
 	python3 - "$out" <<'PY' 2>/dev/null
 import json, sys
-j = json.load(open(sys.argv[1]))
+t = open(sys.argv[1]).read()
+# (a profiler's own messages may surround iperf3's JSON)
+j = json.loads(t[t.index("{"):t.rindex("}") + 1])
 if "error" in j:
     sys.exit(1)
 e = j["end"]
@@ -285,7 +339,15 @@ measure() {
 datapaths() {
 	local cfg r got _
 	say "datapaths: ${CONFIGS[*]}, $ROUNDS rounds of ${TIME}s iperf3 + $PINGS pings, inner MTU $MTU"
-	modprobe -a geneve wireguard gnvsec || say "modprobe failed"
+	# Everything loaded, and the tools read once, before any set-up: under
+	# icount (sleep=off) the guest clock jumps over the time it waits for
+	# the host's 9p reads, so the kernel's 60 s wait for a crypto module
+	# or a loop waiting for a server can run out in a moment of real time.
+	modprobe -a geneve wireguard gnvsec esp4 esp6 xfrm_user crypto_null \
+		authenc echainiv seqiv gcm ghash_generic || say "modprobe failed"
+	for _ in iperf3 ping ss wg gnvsecctl python3; do
+		"$_" --help >/dev/null 2>&1
+	done
 	for cfg in "${CONFIGS[@]}"; do
 		if ! setup_cfg "$cfg"; then
 			fail_cfg "$cfg" "setup failed"
@@ -329,19 +391,65 @@ datapaths() {
 		fi
 		((got > 0)) || fail_cfg "$cfg" "traffic passed but A's outbound ESP state counted no packet"
 	done
+	[[ $PROFILE == 1 ]] && profile
 	for cfg in "${CONFIGS[@]}"; do
 		$ip netns del "$(nsa "$cfg")" 2>/dev/null
 		$ip netns del "$(nsb "$cfg")" 2>/dev/null
 	done
 }
 
+# profile: perf record -e cpu-clock over the whole guest (both namespaces
+# and softirqs) while iperf3 runs on each configuration of PROFILE_CFGS,
+# then its top symbols. Debian's perf is one version for every kernel: the
+# system call and its perf.data format are compatible both ways.
+profile() {
+	local cfg data top=$TMP/profile-top
+	local perf
+	perf=$(command -v perf) || { report "profile: no perf (Debian's linux-perf)"; return; }
+	sysctl -qw kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0
+	for cfg in "${PROFILE_CFGS[@]}"; do
+		if [[ -n ${FAILED[$cfg]:-} || " ${CONFIGS[*]} " != *" $cfg "* ]]; then
+			report "profile: $cfg not measured in this run"
+			continue
+		fi
+		data=$TMP/perf-$cfg.data
+		local t=$TIME tp
+		# The whole guest while the iperf3 client runs (its 1 s warm-up
+		# too), once its server listens: under icount the guest clock
+		# jumps over idle time (9p reads of binaries), which would
+		# otherwise fill the profile with the idle loop.
+		IPERF_WRAP=("$perf" record -q -a -e cpu-clock -o "$data" --)
+		TIME=$PROFILE_TIME
+		tp=$(iperf "$cfg" 2>"$TMP/profile-$cfg.err")
+		TIME=$t
+		IPERF_WRAP=()
+		report ""
+		report "profile $cfg (${DESC[$cfg]}): perf record -a -e cpu-clock during ${PROFILE_TIME}s of iperf3 (${tp:-failed} Mbit/s, retransmits)"
+		"$perf" report -i "$data" --stdio --sort dso --percent-limit 1 2>>"$TMP/profile-$cfg.err" |
+			grep -E '^ +[0-9]' >"$top"
+		report "  by object: $(awk '{printf "%s %s  ", $2, $1}' "$top")"
+		# Idle left (waits for the host) is shown once, then skipped.
+		"$perf" report -i "$data" --stdio --sort sym 2>>"$TMP/profile-$cfg.err" |
+			grep -E '^ +[0-9]' >"$top.all"
+		report "  idle: $(grep -E 'native_safe_halt|default_idle|cpuidle' "$top.all" |
+			awk '{s += $1} END {printf "%.2f%%", s}') of the samples"
+		grep -vE 'native_safe_halt|default_idle|cpuidle' "$top.all" | head -n "$PROFILE_TOP" >"$top"
+		if [[ ! -s $top ]]; then
+			report "  no samples: $(tail -c 400 "$TMP/profile-$cfg.err")"
+			continue
+		fi
+		sed 's/^/  /' "$top" | tee -a "$SUMMARY"
+		cp "$data" "$RES/perf-$cfg.data" 2>/dev/null
+	done
+}
+
 table() {
 	local failed="" cfg
 	for cfg in "${!FAILED[@]}"; do failed+="$cfg=${FAILED[$cfg]}"$'\n'; done
-	python3 - "$DATA" "$ROUNDS" "$TIME" "$PINGS" "$MTU" "${CONFIGS[*]}" "$failed" <<'PY' | tee -a "$SUMMARY"
+	python3 - "$DATA" "$ROUNDS" "$TIME" "$PINGS" "$MTU" "${CONFIGS[*]}" "$failed" "$CLOCK" <<'PY' | tee -a "$SUMMARY"
 import sys
 from collections import defaultdict
-data, rounds, t, pings, mtu, cfgs, failed = sys.argv[1:]
+data, rounds, t, pings, mtu, cfgs, failed, clock = sys.argv[1:]
 cfgs = cfgs.split()
 failed = dict(l.split("=", 1) for l in failed.splitlines() if l)
 desc = {
@@ -367,6 +475,13 @@ best_rtt = {c: min(v.values()) for c, v in rtt.items() if v}
 best_med = {c: min(v.values()) for c, v in med.items() if v}
 
 print()
+if clock == "icount":
+    print("clock: QEMU instruction counting (1 vCPU, -icount shift=0): 1 guest ns = 1 guest"
+          " instruction.\n  Mbit/s = bytes per instruction of the whole guest, RTT = instructions"
+          " (us = thousands);\n  deterministic: software path length, every instruction counts one"
+          " (AES-NI, cache misses alike).")
+else:
+    print("clock: wall (plain TCG): real time; swings ~2x between runs, compare ratios of one run only")
 print("iperf3 TCP, 1 flow, %s s (best of %s rounds); RTT: avg and median of %s pings"
       " (lowest of the rounds); inner MTU %s" % (t, rounds, pings, mtu))
 print("%-3s %-38s %9s %6s  %-20s %8s %8s" % ("", "configuration", "Mbit/s", "vs a",
@@ -384,13 +499,14 @@ for c in cfgs:
                                                        best_med.get(c, float("nan"))))
 print()
 print("ratios (same run)   throughput  avg rtt  med rtt   throughput per round")
-for num, den in (("c", "a"), ("d", "b"), ("d0", "b0"), ("e", "b"), ("b0", "a"), ("b", "a")):
+for num, den in (("c", "a"), ("d", "b"), ("d0", "b0"), ("e", "a"), ("b", "a"), ("b0", "a"),
+                 ("d", "a"), ("d0", "a")):
     if num not in best_tp or den not in best_tp:
         continue
     per = " ".join("%.2f" % (tp[num][r] / tp[den][r]) for r in sorted(tp[num]) if r in tp[den])
-    rr = ("%.2f" % (best_rtt[num] / best_rtt[den])) if num in best_rtt and den in best_rtt else "-"
-    rm = ("%.2f" % (best_med[num] / best_med[den])) if num in best_med and den in best_med else "-"
-    print("  %-3s / %-3s         %6.2f     %-6s   %-6s    %s" % (num, den, best_tp[num] / best_tp[den],
+    rr = ("%.3f" % (best_rtt[num] / best_rtt[den])) if num in best_rtt and den in best_rtt else "-"
+    rm = ("%.3f" % (best_med[num] / best_med[den])) if num in best_med and den in best_med else "-"
+    print("  %-3s / %-3s         %6.3f     %-6s   %-6s    %s" % (num, den, best_tp[num] / best_tp[den],
                                                               rr, rm, per))
 PY
 }

@@ -14,6 +14,11 @@
 # Knobs (environment):
 #   VM_TIMEOUT=2100     hard limit in seconds for one qemu run
 #   VM_MEM=1024 VM_SMP=2
+#   VM_ICOUNT=1         QEMU instruction counting: one vCPU (VM_SMP is
+#                       ignored) and -icount shift=0,sleep=off, so the
+#                       guest clock advances 1 ns per guest instruction and
+#                       timings in the guest are instruction counts, the
+#                       same run after run whatever the host's load
 #   VM_APPEND='...'     extra kernel command line
 #   VM_CPUCRYPTO=1      load the CPU-feature crypto modules in the guest
 #   GNVSEC_DEBUG=1      debug-kernel mode (check.sh sets it for a
@@ -205,10 +210,13 @@ vm_run() {
 	local append="console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=0"
 	append+=" quiet loglevel=4 nokaslr"
 	append+=" gnvsec_init=$VM_SRC/selftests/vm/guest-init.sh ${VM_APPEND:-}"
+	# With instruction counting, more than one vCPU did not boot here.
+	local cpus=(-smp "${VM_SMP:-2}")
+	[[ ${VM_ICOUNT:-0} == 1 ]] && cpus=(-smp 1 -icount "shift=0,sleep=off")
 	local qemu=(
 		timeout -k 10 "${VM_TIMEOUT:-2100}"
 		qemu-system-x86_64 -machine q35 -cpu max -accel tcg
-		-smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
+		"${cpus[@]}" -m "${VM_MEM:-1024}"
 		# -display none rather than -nographic, which would also make
 		# SeaBIOS write to the serial console (and reset the terminal)
 		-display none -no-reboot -no-user-config -nodefaults -serial stdio
