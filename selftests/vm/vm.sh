@@ -12,7 +12,7 @@
 # default 6.1. It installs the gnvsec.ko last built by check.sh or demo.sh.
 #
 # Knobs (environment):
-#   VM_TIMEOUT=2100     hard limit in seconds for one qemu run
+#   VM_TIMEOUT=3600     hard limit in seconds for one qemu run
 #   VM_MEM=1024 VM_SMP=2
 #   VM_ICOUNT=1         QEMU instruction counting: one vCPU (VM_SMP is
 #                       ignored) and -icount shift=0,sleep=off, so the
@@ -214,7 +214,7 @@ vm_run() {
 	local cpus=(-smp "${VM_SMP:-2}")
 	[[ ${VM_ICOUNT:-0} == 1 ]] && cpus=(-smp 1 -icount "shift=0,sleep=off")
 	local qemu=(
-		timeout -k 10 "${VM_TIMEOUT:-2100}"
+		timeout -k 10 "${VM_TIMEOUT:-3600}"
 		qemu-system-x86_64 -machine q35 -cpu max -accel tcg
 		"${cpus[@]}" -m "${VM_MEM:-1024}"
 		# -display none rather than -nographic, which would also make
@@ -233,7 +233,7 @@ vm_run() {
 		rc=$?
 	fi
 	vm_log "$kver: guest ran $((SECONDS - start)) s, qemu status $rc"
-	((rc == 124)) && vm_log "$kver: timed out after ${VM_TIMEOUT:-2100} s"
+	((rc == 124)) && vm_log "$kver: timed out after ${VM_TIMEOUT:-3600} s"
 	return "$rc"
 }
 
