@@ -62,7 +62,7 @@ $ip netns del "$C"
 # to send on gs0's VNI. A decrypts it, then gs0 refuses it.
 ctl "$A" tunnel add gs1 remote $B_UL4 local $A_UL4 vni 31 ipsec required
 n "$A" ip xfrm state add src $B_UL4 dst $A_UL4 proto esp spi 0x2002 mode transport \
-	aead 'rfc4106(gcm(aes))' $KEY3 128
+	replay-window 32 aead 'rfc4106(gcm(aes))' $KEY3 128
 ctl "$A" tunnel bind gs1 spi-out 0x1002 spi-in 0x2002
 ctl "$B" tunnel set gs0 ipsec required
 ctl "$B" sa add gs0 spi-out 0x2002 spi-in 0x1001 key-out $KEY3 key-in $KEY1

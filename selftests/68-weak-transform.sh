@@ -39,7 +39,7 @@ sas() {
 	n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
 		mode transport "$@" || return 1
 	n "$ns" $ip xfrm state add src "$peer" dst "$self" proto esp spi "$si" \
-		mode transport "$@" || return 1
+		mode transport replay-window 32 "$@" || return 1
 	n "$ns" $ip xfrm policy add src "$self/32" dst "$peer/32" proto udp dport 6081 \
 		dir out tmpl src "$self" dst "$peer" proto esp mode transport
 	n "$ns" $ip xfrm policy add src "$peer/32" dst "$self/32" proto udp dport 6081 \
@@ -222,7 +222,7 @@ check_eq "AES-GCM: no unencrypted drops" "$tx0 $rx0" "$D_tx_unencrypted_sa $D_rx
 # With allow-null, one weak inbound SA next to the strong ones is enough
 # to make the status honest: the peer may send on it.
 n "$A" $ip xfrm state add src $B_UL4 dst $A_UL4 proto esp spi 0x2002 mode transport \
-	enc 'ecb(cipher_null)' '' auth digest_null ''
+	replay-window 32 enc 'ecb(cipher_null)' '' auth digest_null ''
 check_eq "AES-GCM plus a weak inbound SA, allow-null on" "ACTIVE UNENCRYPTED" "$(jstate "$A")"
 ctl "$A" tunnel set gs0 allow-null off
 check_eq "AES-GCM plus a weak inbound SA, allow-null off" ACTIVE "$(jstate "$A")"

@@ -173,7 +173,7 @@ xfrm_kernel() {
 		n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
 			reqid 1 mode transport "${ao[@]}" &&
 		n "$ns" $ip xfrm state add src "$peer" dst "$self" proto esp spi "$si" \
-			reqid 2 mode transport "${ai[@]}" &&
+			reqid 2 mode transport replay-window 32 "${ai[@]}" &&
 		n "$ns" $ip xfrm policy add src "$self/32" dst "$peer/32" proto udp dport 6081 \
 			dir out tmpl src "$self" dst "$peer" proto esp reqid 1 mode transport &&
 		n "$ns" $ip xfrm policy add src "$peer/32" dst "$self/32" proto udp dport 6081 \
