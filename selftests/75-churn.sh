@@ -183,7 +183,6 @@ check_ge "ESP of g4 on B's wire" 20 "$(capture_count wire "ip proto 50")"
 check_ge "ESP of g6 on B's wire" 20 "$(capture_count wire "ip6 proto 50")"
 
 for g in g4 g6; do ctl "$A" tunnel del $g; ctl "$B" tunnel del $g; done
-cleanup
-trap - EXIT
+for ns in "$A" "$B"; do $ip netns del "$ns"; done
 unload_clean "$mark" "$splats"
 log "ok: churn"
