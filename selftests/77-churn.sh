@@ -70,12 +70,17 @@ capture_start "$B" ul wire
 $ip netns exec "$A" ping -i 0.05 -W 1 $B_OV >/dev/null 2>&1 &
 $ip netns exec "$A" ping -i 0.05 -W 1 $B_OV6 >/dev/null 2>&1 &
 
-# A's SAs and policies of both pairs back, whatever the churn left.
+# Both sides' SAs and policies of both pairs back, whatever the churn left
+# (both: new SAs restart their sequence numbers, which the peer's old
+# inbound SA would reject as replays).
 restore_all() {
-	n "$A" ip xfrm state flush
-	n "$A" ip xfrm policy flush
-	sa4 "$A"
-	sa6 "$A"
+	local ns
+	for ns in "$A" "$B"; do
+		n "$ns" ip xfrm state flush
+		n "$ns" ip xfrm policy flush
+		sa4 "$ns"
+		sa6 "$ns"
+	done
 }
 
 # tunnels added, changed, bound, unbound and deleted: errors are failures
@@ -124,7 +129,9 @@ pair_churn() {
 	case $((i % 6)) in
 	0 | 1)
 		ctl "$A" sa del $g
+		ctl "$B" sa del $g
 		"sa${g#g}" "$A"
+		"sa${g#g}" "$B"
 		;;
 	2)
 		n "$A" ip xfrm state flush
@@ -176,7 +183,6 @@ check_ge "ESP of g4 on B's wire" 20 "$(capture_count wire "ip proto 50")"
 check_ge "ESP of g6 on B's wire" 20 "$(capture_count wire "ip6 proto 50")"
 
 for g in g4 g6; do ctl "$A" tunnel del $g; ctl "$B" tunnel del $g; done
-cleanup
-trap - EXIT
+for ns in "$A" "$B"; do $ip netns del "$ns"; done
 unload_clean "$mark" "$splats"
 log "ok: churn"

@@ -192,7 +192,6 @@ log "sa add: $points runs failed, each an error with nothing left"
 restore_failslab
 
 ctl "$C" tunnel del ft
-cleanup
-trap - EXIT
+for ns in "$C"; do $ip netns del "$ns"; done
 unload_clean "$mark" 'Oops|WARNING:|BUG:|general protection|KASAN|UBSAN|refcount_t:|list_(add|del) corruption|unregister_netdevice: waiting'
 log "ok: allocation failures are errors and leave nothing behind"
