@@ -170,12 +170,13 @@ fi
 # failed gnvsecctl sa add leaves no state and no policy behind.
 ctl "$C" tunnel set ft encap force ipsec required
 KEY=0x$(printf '%040x' 0x4141)
+KEY_IN=0x$(printf '%040x' 0x1414)
 points=0
 for nth in $(seq 1 300); do
 	# fail-nth counts from the write: the exec of gnvsecctl comes first
 	# (an exec that fails is an error too, with nothing made)
 	rc=0
-	n "$C" bash -c 'echo '"$nth"' >/proc/self/fail-nth && exec gnvsecctl sa add ft spi-out 0x5001 spi-in 0x5002 key-out '"$KEY"' key-in '"$KEY" \
+	n "$C" bash -c 'echo '"$nth"' >/proc/self/fail-nth && exec gnvsecctl sa add ft spi-out 0x5001 spi-in 0x5002 key-out '"$KEY"' key-in '"$KEY_IN" \
 		>"$TMP/sa.log" 2>&1 || rc=$?
 	if ((rc == 0)); then
 		# through: the first run that reached no failing point (or one
