@@ -56,16 +56,25 @@ attack() {
 	local what=$1 rules=$2 got before
 
 	n "$A" nft -f - <<<"$rules"
+	pings "$what"
+	check_eq "$what: dropped as tx_rerouted" $((before + PINGS)) \
+		"$(drops "$A" gs0 tx_rerouted)"
+	check_eq "$what: replies" 0 "$got"
+	reset_rules
+}
+
+# pings CASE: $PINGS pings from A under a capture on B's side, which must
+# hold no clear Geneve frame; sets $before (A's tx_rerouted before) and
+# $got (the replies).
+pings() {
+	local what=$1
+
 	before=$(drops "$A" gs0 tx_rerouted)
 	capture_start "$B" ul "$what"
 	got=$(ping_count "$A" $B_OV $PINGS)
 	capture_stop "$what"
 	check_eq "$what: clear Geneve frames on B's wire" 0 \
 		"$(capture_count "$what" "udp port 6081")"
-	check_eq "$what: dropped as tx_rerouted" $((before + PINGS)) \
-		"$(drops "$A" gs0 tx_rerouted)"
-	check_eq "$what: replies" 0 "$got"
-	reset_rules
 }
 
 # No rules, and no connection left with a NAT binding from the last case.
@@ -94,12 +103,7 @@ for fam in 4 6; do
 	n "$A" nft -f - <<<"
 		table $P guardtest { chain p { type filter hook postrouting priority 0;
 			udp dport 6081 dup to $B2; }; }"
-	before=$(drops "$A" gs0 tx_rerouted)
-	capture_start "$B" ul "$what"
-	got=$(ping_count "$A" $B_OV $PINGS)
-	capture_stop "$what"
-	check_eq "$what: clear Geneve frames on B's wire" 0 \
-		"$(capture_count "$what" "udp port 6081")"
+	pings "$what"
 	check_eq "$what: ESP frames from A" $PINGS \
 		"$(capture_count "$what" "(ip proto 50 or ip6 proto 50) and src $AL")"
 	check_eq "$what: copies dropped as tx_rerouted" $((before + PINGS)) \
@@ -112,13 +116,8 @@ for fam in 4 6; do
 	n "$A" nft -f - <<<"
 		table $P guardtest { chain o { type route hook output priority mangle;
 			udp dport 6081 $P dscp set cs1; }; }"
-	before=$(drops "$A" gs0 tx_rerouted)
-	capture_start "$B" ul "$what"
-	got=$(ping_count "$A" $B_OV $PINGS)
-	capture_stop "$what"
+	pings "$what"
 	check_eq "$what: replies" $PINGS "$got"
-	check_eq "$what: clear Geneve frames on B's wire" 0 \
-		"$(capture_count "$what" "udp port 6081")"
 	check_eq "$what: ESP frames from A" $PINGS \
 		"$(capture_count "$what" "(ip proto 50 or ip6 proto 50) and src $AL")"
 	check_ge "$what: ESP frames with the new DSCP" $PINGS \
