@@ -101,9 +101,12 @@ vm_phase() {
 	local kver=$1 res=$2
 	shift 2
 	if is_debug "$kver"; then
+		# no5lvl: -cpu max offers 5-level paging, and under it the debug
+		# kernel's KASAN reports a wild access in the printk ring buffer
+		# at boot, before anything of gnvsec runs (seen at 0.007 s).
 		GNVSEC_DEBUG=1 VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-14400} \
 			GNVSEC_TEST_TIMEOUT=${GNVSEC_TEST_TIMEOUT:-1800} \
-			VM_APPEND="kasan_multi_shot log_buf_len=16M ${VM_APPEND:-}" \
+			VM_APPEND="kasan_multi_shot log_buf_len=16M no5lvl ${VM_APPEND:-}" \
 			vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
 	else
 		vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
