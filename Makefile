@@ -95,13 +95,18 @@ profile: deps
 	$(MAKE) all
 	BENCH_PROFILE=1 bash selftests/vm/bench.sh
 
-# The helper, the uapi header, the manual page and the bash completion
+# The helper, the uapi header, the manual page, the bash completion and the
+# systemd units (systemd/, restoring /etc/gnvsec/gnvsec.conf at boot)
 # under PREFIX (DESTDIR for staging; bash-completion looks in
 # PREFIX/share/bash-completion/completions for PREFIX=/usr and, through
 # XDG_DATA_DIRS, /usr/local). The module itself: dkms-install, or
 # module-install.
 MANPAGE := $(wildcard Documentation/gnvsecctl.8)
 BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd reads units from /usr/lib/systemd/system and, for PREFIX=/usr/local,
+# /usr/local/lib/systemd/system; the units run PREFIX/sbin/gnvsecctl.
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMD_UNITS := gnvsec.service gnvsec-wait-active.service
 
 install: gnvsecctl
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -111,12 +116,18 @@ ifneq ($(MANPAGE),)
 endif
 	install -D -m 0644 userspace/gnvsecctl.bash-completion \
 		$(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl
+	for u in $(SYSTEMD_UNITS); do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/$$u.in >$$u.tmp && \
+		install -D -m 0644 $$u.tmp $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u && \
+		rm -f $$u.tmp || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/gnvsecctl
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
 	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl
+	rm -f $(SYSTEMD_UNITS:%=$(DESTDIR)$(SYSTEMD_UNIT_DIR)/%)
 
 # gnvsec.ko for KVER into /lib/modules/KVER/extra (kbuild's modules_install),
 # without DKMS; under $(DESTDIR) when set.

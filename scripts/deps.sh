@@ -46,6 +46,8 @@ pkgs=(
 	# what Documentation/tutorial.md installs on a chassis (strongSwan's
 	# systemd service), so that its install step holds here too
 	charon-systemd dkms
+	# make gates: systemd-analyze verify of the units make install writes
+	systemd
 )
 pkgs+=("$@")
 

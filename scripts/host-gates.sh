@@ -3,7 +3,8 @@
 #
 # Gates that need neither the module nor a VM (part of `make gates`):
 #
-#   bash scripts/host-gates.sh [setup|dkms|man|completion|cli]...   (all without)
+#   bash scripts/host-gates.sh [setup|dkms|man|completion|cli|units]...
+#                                                        (all without)
 #
 # setup       the Makefile on a fresh machine: in a copy of the tree whose
 #             MODULES_DIR holds no kernel headers, `make module` says so
@@ -22,7 +23,11 @@
 #             under PREFIX/share/bash-completion/completions.
 # cli         gnvsecctl without the module: a typo or a bad number is a
 #             usage error (exit 2) naming the argument and range, a read
-#             says the module is not loaded (exit 1); -V prints VERSION.
+#             says the module is not loaded (exit 1); -V prints VERSION;
+#             a bad setconf file is a usage error naming FILE:LINE.
+# units       the systemd units: `systemd-analyze verify` finds nothing in
+#             them as `make install` writes them, and they run the
+#             gnvsecctl that `make install` installed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 top=$PWD
@@ -220,6 +225,8 @@ gate_completion() {
 		c gnvsecctl global set ipsec ""
 		c gnvsecctl --j
 		c gnvsecctl ike swanctl --start-action ""
+		c gnvsecctl s
+		c gnvsecctl wait --
 	' 2>&1) || { bad "the completion does not load: $out"; return 0; }
 	local want=(
 		"complete -F _gnvsecctl gnvsecctl"
@@ -231,6 +238,8 @@ gate_completion() {
 		"gnvsecctl global set ipsec |true false"
 		"gnvsecctl --j|--json"
 		"gnvsecctl ike swanctl --start-action |trap start none"
+		"gnvsecctl s|sa showconf setconf"
+		"gnvsecctl wait --|--timeout"
 	)
 	local w
 	for w in "${want[@]}"; do
@@ -281,6 +290,14 @@ gate_cli() {
 	expect 2 'monitor takes no arguments' monitor now
 	expect 2 'usage: gnvsecctl ike swanctl' ike swanctl --start-action=later
 	expect 2 'invalid --rekey-time "1y"' ike swanctl --rekey-time=1y
+	expect 2 'unknown wait option "--tiemout"' wait --tiemout 3
+	expect 2 'timeout: "3s" is not a number' wait --timeout=3s
+	printf 'global ipsec true\ntunnel gn0 remote 192.0.2.2 vni 16777216\n' >"$tmp/bad.conf"
+	expect 2 "$tmp/bad.conf:2: vni: 16777216 is out of range 0..16777215" setconf "$tmp/bad.conf"
+	printf 'tunnel gn0 remote 192.0.2.2\nbind gn1 reqid 1\n' >"$tmp/bad.conf"
+	expect 2 "$tmp/bad.conf:2: bind: no \"tunnel gn1\" line" setconf "$tmp/bad.conf"
+	printf 'tunnel gn0 chassis "hv 1\n' >"$tmp/bad.conf"
+	expect 2 "$tmp/bad.conf:1: unterminated quote" setconf "$tmp/bad.conf"
 	if [[ -d /sys/module/gnvsec ]]; then
 		echo "gates: $gate: skip: reads without the module (gnvsec is loaded)"
 		return 0
@@ -293,12 +310,36 @@ gate_cli() {
 	done
 }
 
+gate_units() {
+	local d=$tmp/units-install out u units=(gnvsec.service gnvsec-wait-active.service)
+
+	command -v systemd-analyze >/dev/null || die "no systemd-analyze (apt-get install systemd)"
+	make -s install PREFIX=/usr DESTDIR="$d" >/dev/null 2>&1 ||
+		{ bad "make install failed"; return 0; }
+	for u in "${units[@]}"; do
+		[[ -f $d/usr/lib/systemd/system/$u ]] ||
+			bad "make install did not install $u: $(find "$d" -name '*.service')"
+	done
+	# The units name /usr/sbin/gnvsecctl; verify them where it is staged.
+	mkdir -p "$tmp/units"
+	for u in "${units[@]}"; do
+		sed "s|/usr/sbin/gnvsecctl|$d/usr/sbin/gnvsecctl|g" \
+			"$d/usr/lib/systemd/system/$u" >"$tmp/units/$u"
+		grep -q "^ExecStart=$d/usr/sbin/gnvsecctl " "$tmp/units/$u" ||
+			bad "$u does not run the installed gnvsecctl"
+	done
+	out=$(cd "$tmp/units" && systemd-analyze verify --man=no "${units[@]/#/./}" 2>&1) ||
+		bad "systemd-analyze verify: $out"
+	[[ -z $out ]] || bad "systemd-analyze verify: $out"
+	ok "systemd-analyze verify: ${units[*]} clean"
+}
+
 gates=("$@")
-((${#gates[@]})) || gates=(setup dkms man completion cli)
+((${#gates[@]})) || gates=(setup dkms man completion cli units)
 for gate in "${gates[@]}"; do
 	case $gate in
-	setup|dkms|man|completion|cli) "gate_$gate" ;;
-	*) die "unknown gate '$gate': setup dkms man completion cli" ;;
+	setup|dkms|man|completion|cli|units) "gate_$gate" ;;
+	*) die "unknown gate '$gate': setup dkms man completion cli units" ;;
 	esac
 done
 if ((failed)); then

@@ -22,6 +22,8 @@
 #include "gnvsecctl.h"
 
 static bool json;
+/* Where the words being parsed come from ("FILE:LINE"), NULL: the command line. */
+const char *usage_where;
 
 static const char usage_text[] =
 "Usage: gnvsecctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
@@ -38,6 +40,11 @@ static const char usage_text[] =
 "         [aead ALG | null] [reqid R] [encap-port P]\n"
 "  sa del NAME [spi-out SPI spi-in SPI]\n"
 "  monitor                        tunnel events as they happen\n"
+"  showconf                       the namespace's configuration, as setconf\n"
+"                                 reads it\n"
+"  setconf FILE                   makes the namespace's configuration FILE's\n"
+"  wait [--timeout S] [NAME...]   until the tunnels (default: every one that\n"
+"                                 requires IPsec) are ACTIVE\n"
 "  cert check CERT --key KEY --ca CA [--chassis NAME]\n"
 "                                 whether IKE can use them (no kernel needed)\n"
 "  ike swanctl [--local-id ID] [--cert FILE] [--ca FILE]\n"
@@ -49,8 +56,7 @@ static const char usage_text[] =
 "           [encap force|auto|inherit] [mtu N] [allow-null on|off]\n"
 "KEY := hex bytes, 0x prefix optional, or @FILE holding them\n";
 
-static void usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void usage(const char *fmt, ...)
+void usage(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,10 +65,12 @@ static void usage(const char *fmt, ...)
 		exit(EXIT_USAGE);
 	}
 	fputs("gnvsecctl: ", stderr);
+	if (usage_where)
+		fprintf(stderr, "%s: ", usage_where);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry \"gnvsecctl help\".\n", stderr);
+	fputs(usage_where ? "\n" : "\nTry \"gnvsecctl help\".\n", stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -109,7 +117,7 @@ static int need_keyword_ids(const char *what, const char *arg,
 	return i;
 }
 
-static int need_keyword(const char *what, const char *arg,
+int need_keyword(const char *what, const char *arg,
 			const char *const *words)
 {
 	int i = keyword(arg, words);
@@ -125,7 +133,7 @@ static int need_keyword(const char *what, const char *arg,
  * A number in min..max (decimal, 0 octal or 0x hex). The message names
  * the argument and its range: "vni: 16777216 is out of range 0..16777215".
  */
-static unsigned long parse_num(const char *what, const char *arg,
+unsigned long parse_num(const char *what, const char *arg,
 			       unsigned long min, unsigned long max)
 {
 	unsigned long v;
@@ -156,7 +164,7 @@ static void parse_addr(const char *what, const char *arg, struct addr *a)
 static const char *const bool_words[] = { "false", "true", "no", "yes",
 					  "off", "on", NULL };
 
-static bool parse_bool(const char *what, const char *arg)
+bool parse_bool(const char *what, const char *arg)
 {
 	return need_keyword(what, arg, bool_words) & 1;
 }
@@ -168,7 +176,7 @@ static void put_addr(struct nlmsghdr *nlh, int attr4, int attr6,
 		     a->family == AF_INET ? 4 : 16, a->bytes);
 }
 
-static const char *const tunnel_opts[] = {
+const char *const tunnel_opts[] = {
 	"remote", "local", "vni", "dstport", "chassis", "mark", "ipsec",
 	"encap", "mtu", "allow-null", NULL
 };
@@ -177,7 +185,7 @@ static const char *const ipsec_words[] = { "inherit", "off", "required", NULL };
 static const char *const encap_words[] = { "inherit", "auto", "force", NULL };
 
 /* Tunnel options into attributes; returns whether a remote was given. */
-static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
+bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
 {
 	bool remote = false;
 	struct addr a;
@@ -254,7 +262,7 @@ static bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv)
 	return remote;
 }
 
-static void request(struct nl *nl, struct nlmsghdr *nlh, const char *what)
+void request(struct nl *nl, struct nlmsghdr *nlh, const char *what)
 {
 	int err = nl_talk(nl, nlh, NULL, NULL);
 
@@ -262,7 +270,7 @@ static void request(struct nl *nl, struct nlmsghdr *nlh, const char *what)
 		nl_fail(what, err);
 }
 
-static void check_name(const char *name)
+void check_name(const char *name)
 {
 	if (!*name || strlen(name) >= 16)
 		usage("invalid tunnel name \"%s\"", name);
@@ -293,18 +301,16 @@ static int cmd_tunnel_change(struct nl *nl, uint8_t cmd, int argc, char **argv)
 
 static const char *const bind_opts[] = { "reqid", "spi-out", "spi-in", NULL };
 
-static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
+/* "NAME { reqid R | spi-out SPI spi-in SPI }" into a TUNNEL_BIND request. */
+void put_bind_opts(struct nlmsghdr *nlh, int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	static const int attrs[] = { GNVSEC_A_REQID, GNVSEC_A_SPI_OUT,
 				     GNVSEC_A_SPI_IN };
-	struct nlmsghdr *nlh;
 	int i;
 
 	if (argc < 3 || argc % 2 == 0)
 		usage("tunnel bind NAME { reqid R | spi-out SPI spi-in SPI }");
 	check_name(argv[0]);
-	nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_BIND, 0);
 	mnl_attr_put_strz(nlh, GNVSEC_A_IFNAME, argv[0]);
 	for (i = 1; i < argc; i += 2) {
 		int opt = need_keyword("option", argv[i], bind_opts);
@@ -313,6 +319,15 @@ static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
 				 parse_num(bind_opts[opt], argv[i + 1],
 					   opt ? 256 : 1, UINT32_MAX));
 	}
+}
+
+static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_BIND, 0);
+	put_bind_opts(nlh, argc, argv);
 	request(nl, nlh, argv[0]);
 	return EXIT_OK;
 }
@@ -358,13 +373,28 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 
 static const char *const global_opts[] = { "ipsec", "encapsulation", NULL };
 
+/* "[ipsec BOOL] [encapsulation BOOL]" into a GLOBAL_SET request. */
+void put_global_opts(struct nlmsghdr *nlh, int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2 || argc % 2)
+		usage("global set [ipsec true|false] [encapsulation true|false]");
+	for (i = 0; i < argc; i += 2) {
+		int opt = need_keyword("option", argv[i], global_opts);
+
+		mnl_attr_put_u8(nlh, opt ? GNVSEC_A_GLOBAL_ENCAP :
+					   GNVSEC_A_GLOBAL_IPSEC,
+				parse_bool(global_opts[opt], argv[i + 1]));
+	}
+}
+
 static int cmd_global(struct nl *nl, int argc, char **argv)
 {
 	static const char *const cmds[] = { "show", "set", NULL };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct global g;
-	int i;
 
 	if (argc < 1 || need_keyword("command", argv[0], cmds) == 0) {
 		if (argc > 1)
@@ -374,16 +404,8 @@ static int cmd_global(struct nl *nl, int argc, char **argv)
 		return EXIT_OK;
 	}
 
-	if (argc < 3 || argc % 2 == 0)
-		usage("global set [ipsec true|false] [encapsulation true|false]");
 	nlh = genl_msg(nl, buf, GNVSEC_CMD_GLOBAL_SET, 0);
-	for (i = 1; i < argc; i += 2) {
-		int opt = need_keyword("option", argv[i], global_opts);
-
-		mnl_attr_put_u8(nlh, opt ? GNVSEC_A_GLOBAL_ENCAP :
-					   GNVSEC_A_GLOBAL_IPSEC,
-				parse_bool(global_opts[opt], argv[i + 1]));
-	}
+	put_global_opts(nlh, argc - 1, argv + 1);
 	request(nl, nlh, "global");
 	return EXIT_OK;
 }
@@ -672,11 +694,13 @@ static int cmd_sa_del(struct nl *nl, int argc, char **argv)
 
 /* Objects and commands, with their synonyms (ids as in keyword_ids()). */
 enum { OBJ_TUNNEL, OBJ_GLOBAL, OBJ_SA, OBJ_HELP, OBJ_MONITOR, OBJ_CERT,
-       OBJ_IKE };
+       OBJ_IKE, OBJ_SHOWCONF, OBJ_SETCONF, OBJ_WAIT };
 static const char *const objects[] = { "tunnel", "tunnels", "global", "sa",
-				       "help", "monitor", "cert", "ike", NULL };
+				       "help", "monitor", "cert", "ike",
+				       "showconf", "setconf", "wait", NULL };
 static const int object_ids[] = { OBJ_TUNNEL, OBJ_TUNNEL, OBJ_GLOBAL, OBJ_SA,
-				   OBJ_HELP, OBJ_MONITOR, OBJ_CERT, OBJ_IKE };
+				   OBJ_HELP, OBJ_MONITOR, OBJ_CERT, OBJ_IKE,
+				   OBJ_SHOWCONF, OBJ_SETCONF, OBJ_WAIT };
 
 enum { TUN_ADD, TUN_SET, TUN_DEL, TUN_BIND, TUN_UNBIND, TUN_SHOW };
 static const char *const tunnel_cmds[] = { "add", "set", "del", "delete",
@@ -802,6 +826,12 @@ int main(int argc, char **argv)
 		return cmd_monitor(&nl, argc - 2, argv + 2, json);
 	case OBJ_IKE:
 		return cmd_ike(&nl, argc - 2, argv + 2);
+	case OBJ_SHOWCONF:
+		return cmd_showconf(&nl, argc - 2, argv + 2);
+	case OBJ_SETCONF:
+		return cmd_setconf(&nl, argc - 2, argv + 2);
+	case OBJ_WAIT:
+		return cmd_wait(&nl, argc - 2, argv + 2);
 	default:
 		if (argc < 3)
 			usage("sa add|del NAME ...");

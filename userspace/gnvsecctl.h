@@ -55,11 +55,26 @@ struct nl {
 	uint32_t mcgrp_events;
 };
 
+/* gnvsecctl.c: the words of the command line, also read by setconf */
+extern const char *usage_where;
+extern const char *const tunnel_opts[];
+void usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+int need_keyword(const char *what, const char *arg, const char *const *words);
+unsigned long parse_num(const char *what, const char *arg,
+			unsigned long min, unsigned long max);
+bool parse_bool(const char *what, const char *arg);
+void check_name(const char *name);
+bool put_tunnel_opts(struct nlmsghdr *nlh, int argc, char **argv);
+void put_bind_opts(struct nlmsghdr *nlh, int argc, char **argv);
+void put_global_opts(struct nlmsghdr *nlh, int argc, char **argv);
+void request(struct nl *nl, struct nlmsghdr *nlh, const char *what);
+
 /* netlink.c */
 void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 int nl_open_genl(struct nl *nl);
 void nl_need_genl(struct nl *nl);
 int nl_open_xfrm(struct nl *nl);
+int nl_open_route(struct nl *nl);
 void nl_close(struct nl *nl);
 struct nlmsghdr *genl_msg(struct nl *nl, char *buf, uint8_t cmd, uint16_t flags);
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
@@ -115,6 +130,11 @@ int xfrm_sa_del(const struct tunnel *t, uint32_t spi_out, uint32_t spi_in,
 
 /* monitor.c */
 int cmd_monitor(struct nl *nl, int argc, char **argv, bool json);
+
+/* conf.c */
+int cmd_showconf(struct nl *nl, int argc, char **argv);
+int cmd_setconf(struct nl *nl, int argc, char **argv);
+int cmd_wait(struct nl *nl, int argc, char **argv);
 
 /* cert.c: needs no netlink */
 int cmd_cert(int argc, char **argv, bool json);

@@ -111,6 +111,12 @@ int nl_open_xfrm(struct nl *nl)
 	return open_sock(nl, NETLINK_XFRM);
 }
 
+int nl_open_route(struct nl *nl)
+{
+	memset(nl, 0, sizeof(*nl));
+	return open_sock(nl, NETLINK_ROUTE);
+}
+
 void nl_close(struct nl *nl)
 {
 	if (nl->sock)
