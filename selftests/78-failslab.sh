@@ -3,8 +3,9 @@
 #
 # Allocation failures during tunnel creation, configuration and SA set-up,
 # limited to the requesting task: /proc/thread-self/fail-nth makes the
-# N-th fault-injection point the task itself reaches fail (failslab with
-# GFP_KERNEL allocations included; no other task is touched). For N = 1,
+# N-th fault-injection point the task itself reaches fail (failslab and
+# fail_page_alloc, GFP_KERNEL allocations and every page order included;
+# no other task is touched). For N = 1,
 # 2, ... until a request goes through without reaching the N-th point,
 # each request (TUNNEL_NEW with addresses, then TUNNEL_SET with a mark and
 # IPsec, then gnvsecctl's SA_ADD for a tunnel with forced encapsulation, the
@@ -14,7 +15,8 @@
 # module must unload (no reference leaked); under the debug kernel
 # (`make check-debug`) kmemleak then checks that nothing leaked. Needs a
 # kernel with FAULT_INJECTION and FAILSLAB (the debug kernel); skipped
-# elsewhere.
+# elsewhere. FAIL_PAGE_ALLOC, when the kernel has it, adds the page
+# allocator's points (netlink replies and skbs too large for a slab).
 . "$(dirname "$0")/lib.sh"
 
 fs=/sys/kernel/debug/failslab
@@ -28,13 +30,27 @@ echo "$mark" >/dev/kmsg
 
 # GFP_KERNEL allocations too (the default only fails atomic ones), no
 # message or stack trace per injected failure (it would count as a report).
-saved_wait=$(cat $fs/ignore-gfp-wait)
-saved_verbose=$(cat $fs/verbose)
-echo N >$fs/ignore-gfp-wait
-echo 0 >$fs/verbose
+# The page allocator's points likewise, of every order.
+fpa=/sys/kernel/debug/fail_page_alloc
+saved=()
+fault_set() { # FILE VALUE: remembered for restore_failslab
+	saved+=("$1" "$(cat "$1")")
+	echo "$2" >"$1"
+}
+fault_set $fs/ignore-gfp-wait N
+fault_set $fs/verbose 0
+if [[ -d $fpa ]]; then
+	fault_set $fpa/ignore-gfp-wait N
+	fault_set $fpa/ignore-gfp-highmem N
+	fault_set $fpa/min-order 0
+	fault_set $fpa/verbose 0
+	log "fail_page_alloc: page allocations fail too"
+fi
 restore_failslab() {
-	echo "$saved_wait" >$fs/ignore-gfp-wait
-	echo "$saved_verbose" >$fs/verbose
+	local i
+	for ((i = 0; i < ${#saved[@]}; i += 2)); do
+		echo "${saved[i + 1]}" >"${saved[i]}"
+	done
 }
 dummy_ns
 
