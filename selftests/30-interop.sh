@@ -37,10 +37,10 @@ run_family() {
 	got=$(ping_count "$B" $A_OV 10)
 	check_eq "$fam: pings geneve -> gnvsec answered" 10 "$got"
 
-	got=$(iperf_tcp "$A" "$B" $B_OV)
-	check_ge "$fam: iperf3 gnvsec -> geneve bytes" 100000 "$got"
-	got=$(iperf_tcp "$B" "$A" $A_OV)
-	check_ge "$fam: iperf3 geneve -> gnvsec bytes" 100000 "$got"
+	got=$(tcp_transfer "$A" "$B" $B_OV)
+	check_eq "$fam: TCP gnvsec -> geneve bytes" "$TCP_BYTES" "$got"
+	got=$(tcp_transfer "$B" "$A" $A_OV)
+	check_eq "$fam: TCP geneve -> gnvsec bytes" "$TCP_BYTES" "$got"
 
 	ctl "$A" tunnel del gs0
 	$ip -n "$B" link del gnv0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # gnvsec to gnvsec with manually keyed ESP ("gnvsecctl sa add"): pings and
-# iperf3 pass, the receiving underlay sees ESP only and not one UDP/6081
+# TCP transfers pass, the receiving underlay sees ESP only and not one UDP/6081
 # frame, the SA counters grow by exactly the packets sent, and status says
 # ACTIVE with both SAs listed (never their keys).
 . "$(dirname "$0")/lib.sh"
@@ -65,13 +65,13 @@ PY
 )"
 
 	capture_start "$B" ul wire2
-	got=$(iperf_tcp "$A" "$B" $B_OV)
-	check_ge "$fam: iperf3 A->B bytes over ESP" 100000 "$got"
-	got=$(iperf_tcp "$A" "$B" $B_OV -R)
-	check_ge "$fam: iperf3 B->A bytes over ESP" 100000 "$got"
+	got=$(tcp_transfer "$A" "$B" $B_OV)
+	check_eq "$fam: TCP A->B bytes over ESP" "$TCP_BYTES" "$got"
+	got=$(tcp_transfer "$A" "$B" $B_OV -R)
+	check_eq "$fam: TCP B->A bytes over ESP" "$TCP_BYTES" "$got"
 	capture_stop wire2
-	check_eq "$fam: clear Geneve during iperf3" 0 "$(capture_count wire2 "udp port 6081")"
-	check_ge "$fam: ESP during iperf3" 100 \
+	check_eq "$fam: clear Geneve during the TCP transfers" 0 "$(capture_count wire2 "udp port 6081")"
+	check_ge "$fam: ESP during the TCP transfers" 100 \
 		"$(capture_count wire2 "ip proto 50 or ip6 proto 50")"
 
 	ctl "$A" sa del gs0

@@ -48,8 +48,8 @@ run_family() {
 	check_eq "$fam: clear Geneve seen by B" 0 "$(capture_count toB "udp port 6081")"
 	check_eq "$fam: clear Geneve seen by A" 0 "$(capture_count toA "udp port 6081")"
 
-	got=$(iperf_tcp "$A" "$B" $B_OV)
-	check_ge "$fam: iperf3 gnvsec -> geneve+xfrm bytes" 100000 "$got"
+	got=$(tcp_transfer "$A" "$B" $B_OV)
+	check_eq "$fam: TCP gnvsec -> geneve+xfrm bytes" "$TCP_BYTES" "$got"
 	check_eq "$fam: no drops on A" 0 "$(drops "$A" gs0 rx_plaintext)"
 
 	ctl "$A" sa del gs0

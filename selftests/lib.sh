@@ -232,21 +232,29 @@ ping_count() {
 	sed -n 's/.* \([0-9]*\) received.*/\1/p;s/.* \([0-9]*\) packets received.*/\1/p' <<<"$out" | head -n 1
 }
 
-# iperf_tcp CLIENT_NS SERVER_NS SERVER_ADDR [extra client args]: a short
-# TCP transfer; prints the bytes the server received.
-iperf_tcp() {
-	local cns=$1 sns=$2 addr=$3
-	shift 3
+# tcp_transfer CLIENT_NS SERVER_NS SERVER_ADDR [-R]: TCP_BYTES over one
+# connection from the client to the server (-R: from the server to the
+# client, tools/xfer.py); prints the bytes the receiver read before the
+# sender's end of stream. A fixed amount, not a fixed time: the count does
+# not depend on how fast the machine is (a debug kernel under TCG is ten
+# times slower), and anything short of TCP_BYTES is data lost.
+TCP_BYTES=262144
+tcp_transfer() {
+	local cns=$1 sns=$2 addr=$3 smode=sink cmode=source
+	local xfer=$GNVSEC_SRC/selftests/tools/xfer.py
+	[[ ${4:-} == -R ]] && smode=source cmode=sink
 
-	$ip netns exec "$sns" iperf3 -s -1 -B "$addr" >"$TMP/iperf-server.log" 2>&1 &
+	$ip netns exec "$sns" timeout 120 python3 "$xfer" listen "$addr" $smode $TCP_BYTES \
+		>"$TMP/xfer-server.out" 2>"$TMP/xfer-server.log" &
 	local spid=$!
-	for _ in $(seq 50); do
-		n "$sns" ss -ltn 2>/dev/null | grep -q ":5201 " && break
+	for _ in $(seq 100); do
+		grep -q listening "$TMP/xfer-server.log" && break
 		sleep 0.1
 	done
-	n "$cns" timeout 60 iperf3 -c "$addr" -t 2 -J "$@" >"$TMP/iperf.json"
+	n "$cns" timeout 120 python3 "$xfer" connect "$addr" $cmode $TCP_BYTES \
+		>"$TMP/xfer-client.out" || true
 	wait "$spid" || true
-	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$TMP/iperf.json"
+	cat "$TMP/xfer-server.out" "$TMP/xfer-client.out"
 }
 
 # unload_clean MARK SPLATS: rmmod gnvsec (retried while its last users let
