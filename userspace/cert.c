@@ -37,7 +37,7 @@ static const char *const res_text[] = { "ok", "warn", "FAIL", "skip" };
 static const char *const res_json[] = { "ok", "warn", "fail", "skip" };
 
 struct report {
-	bool json;
+	struct json_object *checks_json;	/* -j: the checks so far */
 	int checks, failed, warned;
 };
 
@@ -73,11 +73,13 @@ static void say(struct report *r, enum result res, const char *id,
 		r->failed++;
 	else if (res == RES_WARN)
 		r->warned++;
-	if (r->json) {
-		fprintf(stdout, "%s{\"check\":\"%s\",\"result\":\"%s\",\"message\":",
-			r->checks ? "," : "", id, res_json[res]);
-		json_str(stdout, msg);
-		fputs("}", stdout);
+	if (r->checks_json) {
+		struct json_object *o = jobj();
+
+		jadd(o, "check", jstr(id));
+		jadd(o, "result", jstr(res_json[res]));
+		jadd(o, "message", jstr(msg));
+		jappend(r->checks_json, o);
 	} else {
 		printf("%-4s  %s: %s\n", res_text[res], label, msg);
 	}
@@ -540,7 +542,8 @@ int cmd_cert(int argc, char **argv, bool json)
 	STACK_OF(X509) *certs, *cas = NULL;
 	const char *path = NULL, *val[3] = { NULL };
 	char err[1024], cn[256], q[512];
-	struct report r = { .json = json };
+	struct json_object *top = NULL;
+	struct report r = { 0 };
 	EVP_PKEY *key = NULL;
 	X509 *cert;
 	int i, j, cn_len;
@@ -581,9 +584,10 @@ int cmd_cert(int argc, char **argv, bool json)
 		cert_usage("missing \"--ca CA\", the CA certificate");
 
 	if (json) {
-		fputs("{\"certificate\":", stdout);
-		json_str(stdout, path);
-		fputs(",\"checks\":[", stdout);
+		top = jobj();
+		r.checks_json = jarr();
+		jadd(top, "certificate", jstr(path));
+		jadd(top, "checks", r.checks_json);
 	}
 	certs = load_certs(path, err, sizeof(err));
 	if (!certs) {
@@ -618,9 +622,11 @@ int cmd_cert(int argc, char **argv, bool json)
 	sk_X509_pop_free(cas, X509_free);
 	sk_X509_pop_free(certs, X509_free);
 out:
-	if (json)
-		printf("],\"result\":\"%s\"}\n", r.failed ? "fail" :
-		       r.warned ? "warn" : "ok");
+	if (json) {
+		jadd(top, "result", jstr(r.failed ? "fail" :
+					 r.warned ? "warn" : "ok"));
+		json_print(stdout, top);
+	}
 	fflush(stdout);
 	if (r.failed) {
 		fprintf(stderr, "gnvsecctl: cert check: %s: %d of %d checks failed\n",
