@@ -21,8 +21,10 @@ set -euo pipefail
 pkgs=(
 	# kernel to test in the VM and headers to build the module against
 	linux-image-amd64 linux-headers-amd64
-	# build
-	build-essential pkg-config libmnl-dev libssl-dev
+	# build; gnvsecctl links libmnl, libcrypto and json-c, whose shared
+	# libraries (libmnl0, libssl3, libjson-c5) come with these and are
+	# what the guest runs it with (it shares the host root)
+	build-essential pkg-config libmnl-dev libssl-dev libjson-c-dev
 	# quality gates (make gates): sparse, checkpatch.pl from the source,
 	# mandoc to lint the manual page
 	sparse linux-source-6.1 mandoc

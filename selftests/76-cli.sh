@@ -97,6 +97,42 @@ for flags in "-j -p" "-json -pretty" "--json --pretty" "-j tunnels show -p"; do
 done
 check_ge "-p indents" 20 "$(ctl "$A" -j -p tunnels show | wc -l)"
 
+# -- Names with quotes, backslashes, control characters and bytes that are
+# not UTF-8 (the kernel takes any bytes for a chassis name, and quotes and
+# backslashes in an interface name): the JSON, compact and pretty, stays
+# valid for python3 and jq and says them exactly, a byte that is not UTF-8
+# as U+FFFD.
+odd=$'q"b\\s/\n\t\x01\x7f\xff\xc3\xa9'
+ctl "$A" tunnel set gs0 chassis "$odd"
+ctl "$A" tunnel add 'g"\x' remote 10.77.0.9 chassis '\"'
+for flags in -j "-j -p"; do
+	# shellcheck disable=SC2086
+	ctl "$A" $flags tunnels show >"$TMP/odd.json"
+	python3 -m json.tool "$TMP/odd.json" >/dev/null ||
+		fail "$flags tunnels show with odd names: python3 -m json.tool refuses it"
+	if command -v jq >/dev/null; then
+		jq -e . "$TMP/odd.json" >/dev/null ||
+			fail "$flags tunnels show with odd names: jq refuses it"
+	fi
+	python3 - "$TMP/odd.json" <<'EOF2'
+import json, sys
+t = {x["ifname"]: x for x in json.load(open(sys.argv[1]))}
+want = {"gs0": 'q"b\\s/\n\t\x01\x7f\ufffd\xe9', 'g"\\x': '\\"'}
+for name, chassis in want.items():
+    if name not in t:
+        sys.exit("no tunnel %r in %r" % (name, sorted(t)))
+    if t[name]["chassis"] != chassis:
+        sys.exit("%r: chassis %r, want %r" % (name, t[name]["chassis"], chassis))
+print("ok: names and chassis names exact:", ascii(sorted(t)))
+EOF2
+done
+check_contains "-j: a control character escaped, not raw" '\u0001' \
+	"$(ctl "$A" -j tunnels show gs0)"
+check_eq "global show -j: valid JSON" ok \
+	"$(ctl "$A" -j global show | python3 -c 'import json,sys; json.load(sys.stdin); print("ok")')"
+ctl "$A" tunnel del 'g"\x'
+ctl "$A" tunnel set gs0 chassis hvb
+
 # -- ethtool -i and -S, ip -s link.
 info=$(n "$A" ethtool -i gs0)
 check_contains "ethtool -i driver" "driver: gnvsec" "$info"

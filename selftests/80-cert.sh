@@ -169,8 +169,109 @@ check_contains "hv1 against the other CA" "FAIL  CA: expected a chain to \"CN=Ot
 cat other-ca.pem "$CA" >both-cas.pem
 cert_check "CA file with two CAs" 0 othera.pem --key othera.key --ca both-cas.pem \
 	--chassis hv1
-check_contains "two CAs" 'ok    CA: chains to one of the 2 certificates of "both-cas.pem"' "$OUT"
-check_contains "two CAs: validity of each" "ok    CA validity: \"CN=Other CA,O=Open vSwitch\" valid from" "$OUT"
+check_contains "two CAs: the one it chains to" \
+	'ok    CA: chains to "CN=Other CA,O=Open vSwitch", one of the 2 certificates of "both-cas.pem"' "$OUT"
+check_contains "two CAs: validity of that one" "ok    CA validity: \"CN=Other CA,O=Open vSwitch\" valid from" "$OUT"
+check_eq "two CAs: the other one is not the chain's business" 0 \
+	"$(grep -c "CA validity: \"$ca_name\"" <<<"$OUT" || true)"
+
+log "--- a chain: leaf, intermediate, root; CA bundles"
+# ca_ext: the extensions of a CA certificate, for openssl x509 -extfile.
+printf '%s\n' 'basicConstraints = critical,CA:true' \
+	'keyUsage = critical,keyCertSign,cRLSign' 'subjectKeyIdentifier = hash' \
+	'authorityKeyIdentifier = keyid' >ca_ext
+root_name="CN=Test Root,O=Open vSwitch"
+int_name="CN=Test Intermediate,O=Open vSwitch"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout root.key -out root.pem -days 365 \
+	-subj "/O=Open vSwitch/CN=Test Root" 2>/dev/null
+request int "Test Intermediate" ""
+openssl x509 -req -in int.req -CA root.pem -CAkey root.key -CAcreateserial \
+	-days 365 -extfile ca_ext -out int.pem 2>/dev/null
+request leaf hv1 hv1
+openssl x509 -req -in leaf.req -CA int.pem -CAkey int.key -CAcreateserial \
+	-days 365 -copy_extensions copy -out leaf.pem 2>/dev/null
+cat leaf.pem int.pem >chain.pem
+check_eq "openssl verify -untrusted: the chain holds" "leaf.pem: OK" \
+	"$(openssl verify -CAfile root.pem -untrusted int.pem leaf.pem 2>&1)"
+
+cert_check "chain file (leaf, then its intermediate)" 0 chain.pem --key leaf.key \
+	--ca root.pem --chassis hv1
+check_contains "chain file: through the intermediate" \
+	"ok    CA: chains to \"$root_name\" through \"$int_name\"" "$OUT"
+check_contains "chain file: the intermediate's validity" \
+	"ok    intermediate validity: \"$int_name\" valid from $(not_before int.pem) until $(not_after int.pem)" "$OUT"
+check_contains "chain file: the root's validity" \
+	"ok    CA validity: valid from $(not_before root.pem) until $(not_after root.pem)" "$OUT"
+check_contains "chain file: the CN is the leaf's" 'ok    CN: "hv1", the chassis name' "$OUT"
+check_eq "chain file -j: results" \
+	"ok version:ok cn:ok san:ok ca:ok key:ok validity:ok intermediate_validity:ok ca_validity:ok" \
+	"$(gnvsecctl -j cert check chain.pem --key leaf.key --ca root.pem | python3 -c 'import json,sys; d=json.load(sys.stdin)
+print(d["result"], " ".join(c["check"]+":"+c["result"] for c in d["checks"]))')"
+
+cert_check "leaf without its intermediate" 1 leaf.pem --key leaf.key \
+	--ca root.pem --chassis hv1
+check_contains "no intermediate: names the missing certificate" \
+	"FAIL  CA: expected a chain to \"$root_name\", found issuer \"$int_name\" (unable to get local issuer certificate): no certificate \"$int_name\" in \"leaf.pem\" (the certificate, then its intermediates) or \"root.pem\"" "$OUT"
+check_contains "no intermediate: one failure" '1 of 7 checks failed' "$OUT"
+# The intermediate is no trust anchor, even when given as the CA.
+cert_check "the intermediate as the CA" 1 leaf.pem --key leaf.key --ca int.pem
+check_contains "intermediate as the CA" \
+	"FAIL  CA: expected a chain to \"$int_name\", found issuer \"$root_name\" of the intermediate \"$int_name\" (unable to get issuer certificate): no certificate \"$root_name\"" "$OUT"
+
+# A CA bundle as a system has: many roots, one of them long expired
+# (and, where the system has one, its whole bundle).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout old-root.key -out old-root.req -subj "/O=Test/CN=Expired Root" 2>/dev/null
+mkdir oldca
+: >oldca/index.txt
+echo 01 >oldca/serial
+printf '%s\n' '[ca]' 'default_ca = old' '[old]' 'database = oldca/index.txt' \
+	'new_certs_dir = oldca' 'serial = oldca/serial' 'default_md = sha256' \
+	'policy = anything' 'x509_extensions = root_ext' '[anything]' \
+	'commonName = supplied' 'organizationName = optional' '[root_ext]' \
+	'basicConstraints = critical,CA:true' 'keyUsage = critical,keyCertSign,cRLSign' \
+	'subjectKeyIdentifier = hash' >oldca.cnf
+openssl ca -batch -config oldca.cnf -selfsign -keyfile old-root.key -in old-root.req \
+	-out old-root.pem -startdate 20150101000000Z -enddate 20200101000000Z 2>/dev/null
+RC=0
+openssl x509 -checkend 0 -noout -in old-root.pem >/dev/null || RC=$?
+check_eq "the old root has expired" 1 "$RC"
+system=/etc/ssl/certs/ca-certificates.crt
+[[ -r $system ]] || system=/dev/null
+cat "$system" old-root.pem root.pem >bundle.pem
+cat "$system" old-root.pem >bundle-noroot.pem
+n_bundle=$(grep -c 'BEGIN CERTIFICATE' bundle.pem)
+log "bundle.pem: $n_bundle certificates ($system, an expired root, the root)"
+cert_check "chain against a bundle with an expired root" 0 chain.pem --key leaf.key \
+	--ca bundle.pem --chassis hv1
+check_contains "bundle: chains to the root" \
+	"ok    CA: chains to \"$root_name\", one of the $n_bundle certificates of \"bundle.pem\" through \"$int_name\"" "$OUT"
+check_contains "bundle: the root's validity" "ok    CA validity: \"$root_name\" valid from" "$OUT"
+check_eq "bundle: no word of the expired root" 0 "$(grep -ci 'expired' <<<"$OUT" || true)"
+check_eq "bundle: no failure" 0 "$(grep -c 'FAIL' <<<"$OUT" || true)"
+cert_check "chain against a bundle without its root" 1 chain.pem --key leaf.key \
+	--ca bundle-noroot.pem --chassis hv1
+check_contains "bundle without the root: names the missing root" \
+	"FAIL  CA: expected a chain to one of the $((n_bundle - 1)) certificates of \"bundle-noroot.pem\", found issuer \"$root_name\" of the intermediate \"$int_name\" (unable to get local issuer certificate): no certificate \"$root_name\" in \"chain.pem\"" "$OUT"
+check_contains "bundle without the root: no CA to date" \
+	"skip  CA validity: no chain, so none of the $((n_bundle - 1)) certificates of \"bundle-noroot.pem\" is the CA" "$OUT"
+check_eq "bundle without the root: no word of the expired root" 0 \
+	"$(grep -ci 'expired' <<<"$OUT" || true)"
+check_contains "bundle without the root: one failure" '1 of 7 checks failed' "$OUT"
+# The expired root itself, when it is the chain's: that is reported.
+request oldleaf hv1 hv1
+openssl x509 -req -in oldleaf.req -CA old-root.pem -CAkey old-root.key \
+	-CAcreateserial -days 365 -copy_extensions copy -out oldleaf.pem 2>/dev/null
+cert_check "signed by the expired root of a bundle" 1 oldleaf.pem --key oldleaf.key \
+	--ca bundle.pem --chassis hv1
+check_contains "expired root of the chain: chains" \
+	"ok    CA: chains to \"O=Test,CN=Expired Root\", one of the $n_bundle certificates" "$OUT"
+check_contains "expired root of the chain: reported" \
+	"FAIL  CA validity: expected \"O=Test,CN=Expired Root\" valid now (" "$OUT"
+check_contains "expired root of the chain: date" \
+	"), found expired on 2020-01-01 00:00:00 UTC" "$OUT"
+check_contains "expired root of the chain: one failure" '1 of 7 checks failed' "$OUT"
 
 cert_check "key of another certificate" 1 hv1-cert.pem --key hv2-privkey.pem \
 	--ca "$CA" --chassis hv1

@@ -3,9 +3,11 @@
  * gnvsecctl cert check: whether a chassis certificate, its private key and
  * the CA certificate are what OVN IPsec needs, before an IKE daemon is
  * given them: x.509 v3, a CN that is the chassis name, a subjectAltName
- * DNS entry equal to the CN, a chain to the CA, the matching private key,
- * and a validity window around now. OpenSSL's libcrypto parses; no kernel
- * or netlink is involved.
+ * DNS entry equal to the CN, a chain to the CA (through the intermediates
+ * that follow the certificate in its file; the CA file may be a bundle of
+ * many roots), the matching private key, and a validity window around now
+ * for the certificate and the CAs of its chain. OpenSSL's libcrypto
+ * parses; no kernel or netlink is involved.
  *
  * One line per check on standard output (or one JSON object with -j).
  * Exit status: 0 every check passed (warnings allowed), 1 a check failed
@@ -37,7 +39,7 @@ static const char *const res_text[] = { "ok", "warn", "FAIL", "skip" };
 static const char *const res_json[] = { "ok", "warn", "fail", "skip" };
 
 struct report {
-	bool json;
+	struct json_object *checks_json;	/* -j: the checks so far */
 	int checks, failed, warned;
 };
 
@@ -62,7 +64,7 @@ static void say(struct report *r, enum result res, const char *id,
 static void say(struct report *r, enum result res, const char *id,
 		const char *label, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -73,11 +75,13 @@ static void say(struct report *r, enum result res, const char *id,
 		r->failed++;
 	else if (res == RES_WARN)
 		r->warned++;
-	if (r->json) {
-		fprintf(stdout, "%s{\"check\":\"%s\",\"result\":\"%s\",\"message\":",
-			r->checks ? "," : "", id, res_json[res]);
-		json_str(stdout, msg);
-		fputs("}", stdout);
+	if (r->checks_json) {
+		struct json_object *o = jobj();
+
+		jadd(o, "check", jstr(id));
+		jadd(o, "result", jstr(res_json[res]));
+		jadd(o, "message", jstr(msg));
+		jappend(r->checks_json, o);
 	} else {
 		printf("%-4s  %s: %s\n", res_text[res], label, msg);
 	}
@@ -397,43 +401,122 @@ static void check_san(struct report *r, X509 *cert, int cn_len, const char *cn)
 		    qcn, others);
 }
 
-/* The certificates the CA file holds are the only trust anchors. */
-static void check_chain(struct report *r, X509 *cert, STACK_OF(X509) *cas,
-			const char *ca_path)
+/*
+ * One verification of @cert against the trust anchors of @store, with
+ * @untrusted as the intermediates it may use. Returns the context (its
+ * chain and error), which the caller frees.
+ */
+static X509_STORE_CTX *verify(X509_STORE *store, X509 *cert,
+			      STACK_OF(X509) *untrusted, unsigned long flags,
+			      bool *ok)
 {
-	char target[768], issuer[512], q[512];
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	X509_STORE *store = X509_STORE_new();
-	int i, ok, err;
 
-	if (!ctx || !store)
+	if (!ctx || !X509_STORE_CTX_init(ctx, store, cert, untrusted))
+		die(EXIT_CHECK_FAILED, "out of memory");
+	if (flags)
+		X509_STORE_CTX_set_flags(ctx, flags);
+	*ok = X509_verify_cert(ctx) == 1;
+	ERR_clear_error();
+	return ctx;
+}
+
+/*
+ * The chain from @cert to a certificate of the CA file @cas, the only
+ * trust anchors (a system bundle holds many), through the certificates
+ * that follow @cert in its file, @untrusted: intermediates, never anchors,
+ * as "openssl verify -untrusted" takes them. Returns the chain that
+ * verified (the certificate first, its anchor last) or NULL: only that
+ * path matters to the validity checks, never the bundle's other roots.
+ *
+ * A first verification checks the dates, so that of several paths (a root
+ * renewed under its old name) one that is valid now is chosen; when it
+ * fails, a second one without dates tells a chain that does not exist
+ * from one that has expired: the validity checks say that, in their own
+ * words.
+ */
+static STACK_OF(X509) *check_chain(struct report *r, X509 *cert,
+				   STACK_OF(X509) *untrusted,
+				   STACK_OF(X509) *cas, const char *cert_path,
+				   const char *ca_path)
+{
+	char target[768], issuer[512], name[512], q[512], qc[512];
+	char through[1024] = "";
+	X509_STORE *store = X509_STORE_new();
+	STACK_OF(X509) *chain = NULL;
+	X509_STORE_CTX *ctx;
+	size_t o = 0;
+	X509 *cur;
+	int i, err;
+	bool ok;
+
+	if (!store)
 		die(EXIT_CHECK_FAILED, "out of memory");
 	for (i = 0; i < sk_X509_num(cas); i++)
 		X509_STORE_add_cert(store, sk_X509_value(cas, i));
-	/* Time is the validity checks' business, with their own words. */
-	X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME);
-	if (!X509_STORE_CTX_init(ctx, store, cert, NULL))
-		die(EXIT_CHECK_FAILED, "out of memory");
-	ok = X509_verify_cert(ctx) == 1;
+	ERR_clear_error();	/* duplicates in a bundle */
+	ctx = verify(store, cert, untrusted, 0, &ok);
+	if (!ok) {
+		X509_STORE_CTX_free(ctx);
+		ctx = verify(store, cert, untrusted, X509_V_FLAG_NO_CHECK_TIME,
+			     &ok);
+	}
 	err = X509_STORE_CTX_get_error(ctx);
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	ERR_clear_error();
+
+	quote(q, sizeof(q), ca_path, strlen(ca_path));
+	if (ok) {
+		chain = X509_STORE_CTX_get1_chain(ctx);
+		if (!chain)
+			die(EXIT_CHECK_FAILED, "out of memory");
+		name_str(target, sizeof(target),
+			 X509_get_subject_name(sk_X509_value(chain,
+							     sk_X509_num(chain) - 1)));
+		if (sk_X509_num(cas) > 1) {
+			o = strlen(target);
+			snprintf(target + o, sizeof(target) - o,
+				 ", one of the %d certificates of %s",
+				 sk_X509_num(cas), q);
+		}
+		for (i = 1, o = 0; i < sk_X509_num(chain) - 1 &&
+		     o < sizeof(through); i++)
+			o += snprintf(through + o, sizeof(through) - o, "%s%s",
+				      i == 1 ? " through " : ", ",
+				      name_str(name, sizeof(name),
+					       X509_get_subject_name(sk_X509_value(chain, i))));
+		say(r, RES_OK, "ca", "CA", "chains to %s%s", target, through);
+		goto out;
+	}
 
 	if (sk_X509_num(cas) == 1)
 		name_str(target, sizeof(target),
 			 X509_get_subject_name(sk_X509_value(cas, 0)));
 	else
 		snprintf(target, sizeof(target),
-			 "one of the %d certificates of %s", sk_X509_num(cas),
-			 quote(q, sizeof(q), ca_path, strlen(ca_path)));
-	name_str(issuer, sizeof(issuer), X509_get_issuer_name(cert));
-	if (ok)
-		say(r, RES_OK, "ca", "CA", "chains to %s", target);
+			 "one of the %d certificates of %s", sk_X509_num(cas), q);
+	/* The certificate whose issuer is missing or wrong. */
+	cur = X509_STORE_CTX_get_current_cert(ctx);
+	if (!cur)
+		cur = cert;
+	name_str(issuer, sizeof(issuer), X509_get_issuer_name(cur));
+	if (cur != cert)
+		snprintf(through, sizeof(through), " of the intermediate %s",
+			 name_str(name, sizeof(name), X509_get_subject_name(cur)));
+	if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
+		say(r, RES_FAIL, "ca", "CA",
+		    "expected a chain to %s, found issuer %s%s (%s): no certificate %s in %s (the certificate, then its intermediates) or %s",
+		    target, issuer, through, X509_verify_cert_error_string(err),
+		    issuer, quote(qc, sizeof(qc), cert_path, strlen(cert_path)),
+		    q);
 	else
 		say(r, RES_FAIL, "ca", "CA",
-		    "expected a chain to %s, found issuer %s (%s)",
-		    target, issuer, X509_verify_cert_error_string(err));
+		    "expected a chain to %s, found issuer %s%s (%s)",
+		    target, issuer, through, X509_verify_cert_error_string(err));
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return chain;
 }
 
 static void check_key(struct report *r, X509 *cert, EVP_PKEY *key)
@@ -502,22 +585,44 @@ static void check_validity(struct report *r, const char *id,
 	say(r, RES_OK, id, label, "%svalid from %s until %s", what, t_nb, t_na);
 }
 
-static void check_ca_validity(struct report *r, STACK_OF(X509) *cas)
+/*
+ * The validity of the CA certificates that @chain (the certificate first)
+ * went through: its intermediates and its anchor. Without a chain, the
+ * anchor is unknown unless the CA file holds one certificate only.
+ */
+static void check_ca_validity(struct report *r, STACK_OF(X509) *chain,
+			      STACK_OF(X509) *cas, const char *ca_path)
 {
-	char name[512], what[600];
+	char name[512], what[600], q[512];
+	X509 *ca;
 	int i;
 
-	for (i = 0; i < sk_X509_num(cas); i++) {
-		X509 *ca = sk_X509_value(cas, i);
+	for (i = 1; chain && i < sk_X509_num(chain) - 1; i++) {
+		X509 *x = sk_X509_value(chain, i);
 
-		if (sk_X509_num(cas) > 1)
-			snprintf(what, sizeof(what), "%s ",
-				 name_str(name, sizeof(name),
-					  X509_get_subject_name(ca)));
-		else
-			what[0] = '\0';
-		check_validity(r, "ca_validity", "CA validity", what, ca);
+		snprintf(what, sizeof(what), "%s ",
+			 name_str(name, sizeof(name), X509_get_subject_name(x)));
+		check_validity(r, "intermediate_validity",
+			       "intermediate validity", what, x);
 	}
+	if (chain)
+		ca = sk_X509_value(chain, sk_X509_num(chain) - 1);
+	else if (sk_X509_num(cas) == 1)
+		ca = sk_X509_value(cas, 0);
+	else
+		ca = NULL;
+	if (!ca) {
+		say(r, RES_SKIP, "ca_validity", "CA validity",
+		    "no chain, so none of the %d certificates of %s is the CA",
+		    sk_X509_num(cas), quote(q, sizeof(q), ca_path, strlen(ca_path)));
+		return;
+	}
+	if (sk_X509_num(cas) > 1)
+		snprintf(what, sizeof(what), "%s ",
+			 name_str(name, sizeof(name), X509_get_subject_name(ca)));
+	else
+		what[0] = '\0';
+	check_validity(r, "ca_validity", "CA validity", what, ca);
 }
 
 /* --NAME VALUE or --NAME=VALUE; returns the value, advancing *@i. */
@@ -537,10 +642,11 @@ static const char *const opts[] = { "key", "ca", "chassis", NULL };
 
 int cmd_cert(int argc, char **argv, bool json)
 {
-	STACK_OF(X509) *certs, *cas = NULL;
+	STACK_OF(X509) *certs, *cas = NULL, *chain = NULL;
 	const char *path = NULL, *val[3] = { NULL };
 	char err[1024], cn[256], q[512];
-	struct report r = { .json = json };
+	struct json_object *top = NULL;
+	struct report r = { 0 };
 	EVP_PKEY *key = NULL;
 	X509 *cert;
 	int i, j, cn_len;
@@ -581,17 +687,21 @@ int cmd_cert(int argc, char **argv, bool json)
 		cert_usage("missing \"--ca CA\", the CA certificate");
 
 	if (json) {
-		fputs("{\"certificate\":", stdout);
-		json_str(stdout, path);
-		fputs(",\"checks\":[", stdout);
+		top = jobj();
+		r.checks_json = jarr();
+		jadd(top, "certificate", jstr(path));
+		jadd(top, "checks", r.checks_json);
 	}
 	certs = load_certs(path, err, sizeof(err));
 	if (!certs) {
 		say(&r, RES_FAIL, "certificate", "certificate", "%s", err);
 		goto out;
 	}
-	/* The chassis certificate comes first; CAs after it are ignored. */
-	cert = sk_X509_value(certs, 0);
+	/*
+	 * The chassis certificate comes first; the certificates after it are
+	 * intermediates that may lead to the CA (a chain file).
+	 */
+	cert = sk_X509_shift(certs);
 
 	check_version(&r, cert);
 	cn_len = get_cn(cert, cn, sizeof(cn));
@@ -600,7 +710,7 @@ int cmd_cert(int argc, char **argv, bool json)
 
 	cas = load_certs(val[1], err, sizeof(err));
 	if (cas)
-		check_chain(&r, cert, cas, val[1]);
+		chain = check_chain(&r, cert, certs, cas, path, val[1]);
 	else
 		say(&r, RES_FAIL, "ca", "CA", "%s", err);
 
@@ -612,15 +722,19 @@ int cmd_cert(int argc, char **argv, bool json)
 
 	check_validity(&r, "validity", "validity", "", cert);
 	if (cas)
-		check_ca_validity(&r, cas);
+		check_ca_validity(&r, chain, cas, val[1]);
 
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(cas, X509_free);
+	sk_X509_pop_free(chain, X509_free);
 	sk_X509_pop_free(certs, X509_free);
+	X509_free(cert);
 out:
-	if (json)
-		printf("],\"result\":\"%s\"}\n", r.failed ? "fail" :
-		       r.warned ? "warn" : "ok");
+	if (json) {
+		jadd(top, "result", jstr(r.failed ? "fail" :
+					 r.warned ? "warn" : "ok"));
+		json_print(stdout, top);
+	}
 	fflush(stdout);
 	if (r.failed) {
 		fprintf(stderr, "gnvsecctl: cert check: %s: %d of %d checks failed\n",

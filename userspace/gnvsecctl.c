@@ -335,6 +335,7 @@ static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
 static int cmd_show(struct nl *nl, int argc, char **argv)
 {
 	struct tunnel_list l = { 0 };
+	struct json_object *arr = NULL;
 	struct xfrm_snapshot x;
 	struct global g;
 	size_t i;
@@ -356,16 +357,23 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 	xfrm_snapshot_take(&x);
 
 	if (json)
-		fputs("[", stdout);
+		arr = jarr();
 	for (i = 0; i < l.n; i++) {
-		if (json && i)
-			fputs(",", stdout);
-		else if (!json && i)
+		struct tunnel_view v = { .t = &l.v[i], .g = &g, .x = &x };
+
+		if (json) {
+			struct json_object *o = jobj();
+
+			tunnel_json(o, &v, TV_SHOW);
+			jappend(arr, o);
+			continue;
+		}
+		if (i)
 			fputs("\n", stdout);
-		tunnel_print(stdout, &l.v[i], &g, &x, json);
+		tunnel_print(stdout, &v);
 	}
 	if (json)
-		fputs("]\n", stdout);
+		json_print(stdout, arr);
 	xfrm_snapshot_free(&x);
 	free(l.v);
 	return EXIT_OK;
@@ -776,8 +784,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2)
 		usage(NULL);
-	if (json && pretty)
-		json_pretty_stdout();
+	json_set_pretty(pretty);
 
 	obj = need_keyword_ids("object", argv[1], objects, object_ids);
 	if (obj == OBJ_HELP) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <netinet/in.h>
+#include <json-c/json.h>
 #include <libmnl/libmnl.h>
 #include <linux/gnvsec.h>
 
@@ -114,7 +115,9 @@ struct xfrm_snapshot {
 void xfrm_snapshot_take(struct xfrm_snapshot *x);
 void xfrm_snapshot_free(struct xfrm_snapshot *x);
 void xfrm_show(FILE *out, const struct xfrm_snapshot *x,
-	       const struct tunnel *t, bool json);
+	       const struct tunnel *t);
+void xfrm_json(struct json_object *o, const struct xfrm_snapshot *x,
+	       const struct tunnel *t);
 /* The SA that holds a key already, if any (xfrm_key_user). */
 struct key_user {
 	bool found;
@@ -142,8 +145,17 @@ int cmd_cert(int argc, char **argv, bool json);
 /* ike.c */
 int cmd_ike(struct nl *nl, int argc, char **argv);
 
-/* pretty.c: -j -p */
-void json_pretty_stdout(void);
+/* json.c: -j, and -p */
+void json_set_pretty(bool on);
+struct json_object *jobj(void);
+struct json_object *jarr(void);
+struct json_object *ju64(uint64_t v);
+struct json_object *jbool(bool v);
+struct json_object *jstr(const char *s);
+struct json_object *jstr_or_null(const char *s);
+void jadd(struct json_object *o, const char *key, struct json_object *v);
+void jappend(struct json_object *a, struct json_object *v);
+void json_print(FILE *out, struct json_object *o);
 
 /* print.c */
 /* Whether the tunnel's encapsulation is forced, itself or by @g. */
@@ -153,9 +165,53 @@ const char *encap_mode_name(uint8_t mode);
 const char *ipsec_state_name(uint8_t state);
 const char *stat_name(int stat);
 const char *addr_str(const struct addr *a, char *buf, size_t len);
-void json_str(FILE *out, const char *s);
-void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
-		  const struct xfrm_snapshot *x, bool json);
+
+/*
+ * The fields of a tunnel, each named once (tunnel_fields[] in print.c):
+ * its JSON key, its label in the text of "tunnels show", its keyword in
+ * the text of monitor, and the formatters of its value that all printers
+ * use. JSON objects list the fields of their view in this order.
+ */
+enum tunnel_field_id {
+	TF_IFNAME, TF_IFINDEX, TF_CONFIGURED, TF_CONFIG_ERROR, TF_TYPE,
+	TF_LOCAL, TF_REMOTE, TF_CHASSIS, TF_VNI, TF_PORT, TF_MTU, TF_MARK,
+	TF_MARK_MASK, TF_IPSEC, TF_IPSEC_REQUIRED, TF_IPSEC_STATE,
+	TF_ALLOW_NULL, TF_ENCAP, TF_ENCAP_FORCED, TF_BINDING, TF_XFRM,
+	TF_DROPS, __TF_MAX
+};
+
+/* What a printer has of a tunnel. */
+struct tunnel_view {
+	const struct tunnel *t;
+	const struct global *g;		/* NULL: not read (monitor) */
+	const struct xfrm_snapshot *x;	/* NULL: not read (monitor) */
+};
+
+/* The views a field is part of, in JSON. */
+#define TV_SHOW		0x1	/* tunnels show */
+#define TV_EVENT	0x2	/* a monitor event: new, set, bind, unbind */
+#define TV_DEL		0x4	/* a monitor del event */
+
+struct tunnel_field {
+	const char *key;	/* JSON key; NULL: adds keys of its own */
+	const char *label;	/* "tunnels show" text, "Label:"; NULL: none */
+	const char *word;	/* monitor text keyword; NULL: none */
+	unsigned int views;	/* TV_* */
+	bool omit_null;		/* JSON: no key rather than null */
+	/* The value for JSON (NULL: null), or adds its keys to @o. */
+	struct json_object *(*json)(const struct tunnel_view *v,
+				    struct json_object *o);
+	/* The value as text, NULL when unset; @buf may hold it. */
+	const char *(*text)(const struct tunnel_view *v, char *buf, size_t len);
+};
+
+extern const struct tunnel_field tunnel_fields[__TF_MAX];
+/* tunnel_fields[@id]'s text of @v, or @unset. */
+const char *tunnel_text(int id, const struct tunnel_view *v, char *buf,
+			size_t len, const char *unset);
+void tunnel_json(struct json_object *o, const struct tunnel_view *v,
+		 unsigned int view);
+void tunnel_print(FILE *out, const struct tunnel_view *v);
 void global_print(FILE *out, const struct global *g, bool json);
 
 #endif

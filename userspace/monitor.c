@@ -41,95 +41,50 @@ static const char *event_name(uint8_t cmd)
 	}
 }
 
-static void print_text(const char *ev, const struct tunnel *t, bool full)
-{
-	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+/* The fields of a full event's text line, after its name and ifindex. */
+static const int event_text[] = {
+	TF_REMOTE, TF_LOCAL, TF_VNI, TF_PORT, TF_CHASSIS, TF_MARK, TF_IPSEC,
+	TF_ENCAP, TF_ALLOW_NULL, TF_MTU, TF_IPSEC_STATE, TF_BINDING,
+};
 
-	printf("%s %s ifindex %u", ev, t->name, t->ifindex);
-	if (!full) {
-		putchar('\n');
-		return;
+/* "EVENT NAME ifindex N keyword value...": unset fields are left out. */
+static void print_text(const char *ev, const struct tunnel_view *v, bool full)
+{
+	const char *val;
+	char buf[64];
+	size_t i;
+
+	printf("%s %s %s %u", ev, v->t->name, tunnel_fields[TF_IFINDEX].word,
+	       v->t->ifindex);
+	for (i = 0; full && i < sizeof(event_text) / sizeof(event_text[0]); i++) {
+		int id = event_text[i];
+
+		val = tunnel_text(id, v, buf, sizeof(buf),
+				  id == TF_BINDING ? "none" : NULL);
+		if (val)
+			printf(" %s %s", tunnel_fields[id].word, val);
 	}
-	if (t->remote.family)
-		printf(" remote %s", addr_str(&t->remote, remote, sizeof(remote)));
-	if (t->local.family)
-		printf(" local %s", addr_str(&t->local, local, sizeof(local)));
-	printf(" vni %u dstport %u", t->vni, t->port);
-	if (t->chassis[0])
-		printf(" chassis %s", t->chassis);
-	printf(" mark 0x%x/0x%x ipsec %s encap %s allow-null %s mtu %u state %s",
-	       t->mark, t->mark_mask, ipsec_mode_name(t->ipsec),
-	       encap_mode_name(t->encap), t->allow_null ? "on" : "off", t->mtu,
-	       ipsec_state_name(t->state));
-	if (t->reqid)
-		printf(" binding reqid %u", t->reqid);
-	else if (t->spi_out)
-		printf(" binding spi-out 0x%x spi-in 0x%x", t->spi_out, t->spi_in);
-	else
-		printf(" binding none");
-	if (t->config_error[0])
-		printf(" error \"%s\"", t->config_error);
+	val = full ? tunnel_text(TF_CONFIG_ERROR, v, NULL, 0, NULL) : NULL;
+	if (val)
+		printf(" %s \"%s\"", tunnel_fields[TF_CONFIG_ERROR].word, val);
 	putchar('\n');
 }
 
 /* The keys of "tunnels show -j", without the XFRM lists. */
-static void print_json(const char *ev, const struct tunnel *t, bool full)
+static void print_json(const char *ev, const struct tunnel_view *v, bool full)
 {
-	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
-	int i;
+	struct json_object *o = jobj();
 
-	printf("{\"event\":\"%s\",\"ifname\":", ev);
-	json_str(stdout, t->name);
-	printf(",\"ifindex\":%u", t->ifindex);
-	if (!full) {
-		puts("}");
-		return;
-	}
-	printf(",\"configured\":%s", t->config_error[0] ? "false" : "true");
-	if (t->config_error[0]) {
-		printf(",\"config_error\":");
-		json_str(stdout, t->config_error);
-	}
-	printf(",\"local\":");
-	if (t->local.family)
-		json_str(stdout, addr_str(&t->local, local, sizeof(local)));
-	else
-		fputs("null", stdout);
-	printf(",\"remote\":");
-	if (t->remote.family)
-		json_str(stdout, addr_str(&t->remote, remote, sizeof(remote)));
-	else
-		fputs("null", stdout);
-	printf(",\"chassis\":");
-	if (t->chassis[0])
-		json_str(stdout, t->chassis);
-	else
-		fputs("null", stdout);
-	printf(",\"vni\":%u,\"port\":%u,\"mtu\":%u,\"mark\":%u,\"mark_mask\":%u",
-	       t->vni, t->port, t->mtu, t->mark, t->mark_mask);
-	printf(",\"ipsec\":\"%s\",\"ipsec_required\":%s,\"ipsec_state\":\"%s\"",
-	       ipsec_mode_name(t->ipsec), t->required ? "true" : "false",
-	       ipsec_state_name(t->state));
-	printf(",\"allow_null\":%s", t->allow_null ? "true" : "false");
-	printf(",\"encap\":\"%s\"", encap_mode_name(t->encap));
-	if (t->reqid)
-		printf(",\"binding\":{\"reqid\":%u}", t->reqid);
-	else if (t->spi_out)
-		printf(",\"binding\":{\"spi_out\":%u,\"spi_in\":%u}", t->spi_out,
-		       t->spi_in);
-	else
-		printf(",\"binding\":null");
-	printf(",\"drops\":{");
-	for (i = GNVSEC_STAT_TX_UNCONFIGURED; i <= GNVSEC_STAT_RX_ERROR; i++)
-		printf("%s\"%s\":%llu", i == GNVSEC_STAT_TX_UNCONFIGURED ? "" : ",",
-		       stat_name(i), (unsigned long long)t->stats[i]);
-	puts("}}");
+	jadd(o, "event", jstr(ev));
+	tunnel_json(o, v, full ? TV_EVENT : TV_DEL);
+	json_print(stdout, o);
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct monitor *m = data;
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct tunnel_view v;
 	const char *ev;
 	struct tunnel t;
 
@@ -145,10 +100,11 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "gnvsecctl: monitor: malformed %s event\n", ev);
 		return MNL_CB_OK;
 	}
+	v = (struct tunnel_view){ .t = &t };
 	if (m->json)
-		print_json(ev, &t, g->cmd != GNVSEC_CMD_TUNNEL_DEL);
+		print_json(ev, &v, g->cmd != GNVSEC_CMD_TUNNEL_DEL);
 	else
-		print_text(ev, &t, g->cmd != GNVSEC_CMD_TUNNEL_DEL);
+		print_text(ev, &v, g->cmd != GNVSEC_CMD_TUNNEL_DEL);
 	return MNL_CB_OK;
 }
 

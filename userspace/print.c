@@ -80,205 +80,458 @@ const char *addr_str(const struct addr *a, char *buf, size_t len)
 	return inet_ntop(a->family, a->bytes, buf, len);
 }
 
-/* Length of the well-formed UTF-8 sequence at @s (RFC 3629), or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	int n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/*
- * A JSON string. Names come from the kernel as bytes: whatever is not
- * UTF-8 becomes U+FFFD, so that the output is always valid JSON.
- */
-void json_str(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int n;
-
-	fputc('"', out);
-	while (*p) {
-		if (*p == '"' || *p == '\\') {
-			fprintf(out, "\\%c", *p);
-			n = 1;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\u%04x", *p);
-			n = 1;
-		} else if ((n = utf8_len(p))) {
-			fwrite(p, 1, n, out);
-		} else {
-			fputs("\\ufffd", out);
-			n = 1;
-		}
-		p += n;
-	}
-	fputc('"', out);
-}
-
-/* Tunnel counters run up to rx_error; the rest are namespace-wide. */
-static void print_stats(FILE *out, const uint64_t *v, int first, int last,
-			bool json)
-{
-	int i;
-
-	if (json) {
-		fputs("{", out);
-		for (i = first; i <= last; i++)
-			fprintf(out, "%s\"%s\":%llu", i == first ? "" : ",",
-				stat_name(i), (unsigned long long)v[i]);
-		fputs("}", out);
-		return;
-	}
-	for (i = first; i <= last; i++)
-		fprintf(out, "  %-18s %llu\n", stat_name(i),
-			(unsigned long long)v[i]);
-}
-
 bool encap_forced(const struct tunnel *t, const struct global *g)
 {
 	return t->encap == GNVSEC_ENCAP_FORCE ||
 	       (t->encap == GNVSEC_ENCAP_INHERIT && g && g->encap);
 }
 
-static void print_text(FILE *out, const struct tunnel *t)
+/* Tunnel counters run up to rx_error; the rest are namespace-wide. */
+#define TUNNEL_STATS	GNVSEC_STAT_TX_UNCONFIGURED, GNVSEC_STAT_RX_ERROR
+#define GLOBAL_STATS	GNVSEC_STAT_RX_UNKNOWN_TUNNEL, GNVSEC_STAT_RX_BAD_HEADER
+
+static struct json_object *stats_json(const uint64_t *v, int first, int last)
 {
-	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
-	const char *state = ipsec_state_name(t->state);
+	struct json_object *o = jobj();
+	int i;
+
+	for (i = first; i <= last; i++)
+		jadd(o, stat_name(i), ju64(v[i]));
+	return o;
+}
+
+static void stats_text(FILE *out, const uint64_t *v, int first, int last)
+{
+	int i;
+
+	for (i = first; i <= last; i++)
+		fprintf(out, "  %-18s %llu\n", stat_name(i),
+			(unsigned long long)v[i]);
+}
+
+/* -- The fields: values for JSON and as text. */
+
+static struct json_object *j_ifname(const struct tunnel_view *v,
+				    struct json_object *o)
+{
+	return jstr(v->t->name);
+}
+
+static const char *t_ifname(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return v->t->name;
+}
+
+static struct json_object *j_ifindex(const struct tunnel_view *v,
+				     struct json_object *o)
+{
+	return ju64(v->t->ifindex);
+}
+
+static const char *t_u32(char *buf, size_t len, uint32_t n)
+{
+	snprintf(buf, len, "%u", n);
+	return buf;
+}
+
+static const char *t_ifindex(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return t_u32(buf, len, v->t->ifindex);
+}
+
+static struct json_object *j_configured(const struct tunnel_view *v,
+					struct json_object *o)
+{
+	return jbool(!v->t->config_error[0]);
+}
+
+static const char *t_configured(const struct tunnel_view *v, char *buf,
+				size_t len)
+{
+	return v->t->config_error[0] ? "INVALID" : "CONFIGURED";
+}
+
+static struct json_object *j_config_error(const struct tunnel_view *v,
+					  struct json_object *o)
+{
+	return jstr_or_null(v->t->config_error);
+}
+
+static const char *t_config_error(const struct tunnel_view *v, char *buf,
+				  size_t len)
+{
+	return v->t->config_error[0] ? v->t->config_error : NULL;
+}
+
+static struct json_object *j_type(const struct tunnel_view *v,
+				  struct json_object *o)
+{
+	return jstr("geneve");
+}
+
+static const char *t_type(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return "geneve";
+}
+
+static const char *t_addr(const struct addr *a, char *buf, size_t len)
+{
+	return a->family ? addr_str(a, buf, len) : NULL;
+}
+
+static struct json_object *j_addr(const struct addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return a->family ? jstr(addr_str(a, buf, sizeof(buf))) : NULL;
+}
+
+static struct json_object *j_local(const struct tunnel_view *v,
+				   struct json_object *o)
+{
+	return j_addr(&v->t->local);
+}
+
+static const char *t_local(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return t_addr(&v->t->local, buf, len);
+}
+
+static struct json_object *j_remote(const struct tunnel_view *v,
+				    struct json_object *o)
+{
+	return j_addr(&v->t->remote);
+}
+
+static const char *t_remote(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return t_addr(&v->t->remote, buf, len);
+}
+
+static struct json_object *j_chassis(const struct tunnel_view *v,
+				     struct json_object *o)
+{
+	return jstr_or_null(v->t->chassis);
+}
+
+static const char *t_chassis(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return v->t->chassis[0] ? v->t->chassis : NULL;
+}
+
+static struct json_object *j_vni(const struct tunnel_view *v,
+				 struct json_object *o)
+{
+	return ju64(v->t->vni);
+}
+
+static const char *t_vni(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return t_u32(buf, len, v->t->vni);
+}
+
+static struct json_object *j_port(const struct tunnel_view *v,
+				  struct json_object *o)
+{
+	return ju64(v->t->port);
+}
+
+static const char *t_port(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return t_u32(buf, len, v->t->port);
+}
+
+static struct json_object *j_mtu(const struct tunnel_view *v,
+				 struct json_object *o)
+{
+	return ju64(v->t->mtu);
+}
+
+static const char *t_mtu(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return t_u32(buf, len, v->t->mtu);
+}
+
+static struct json_object *j_mark(const struct tunnel_view *v,
+				  struct json_object *o)
+{
+	return ju64(v->t->mark);
+}
+
+/* The text shows mark and mask as one: VALUE/MASK, as they are given. */
+static const char *t_mark(const struct tunnel_view *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%x/0x%x", v->t->mark, v->t->mark_mask);
+	return buf;
+}
+
+static struct json_object *j_mark_mask(const struct tunnel_view *v,
+				       struct json_object *o)
+{
+	return ju64(v->t->mark_mask);
+}
+
+static struct json_object *j_ipsec(const struct tunnel_view *v,
+				   struct json_object *o)
+{
+	return jstr(ipsec_mode_name(v->t->ipsec));
+}
+
+static const char *t_ipsec(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return ipsec_mode_name(v->t->ipsec);
+}
+
+static struct json_object *j_ipsec_required(const struct tunnel_view *v,
+					    struct json_object *o)
+{
+	return jbool(v->t->required);
+}
+
+static const char *t_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static const char *t_ipsec_required(const struct tunnel_view *v, char *buf,
+				    size_t len)
+{
+	return t_bool(v->t->required);
+}
+
+static struct json_object *j_ipsec_state(const struct tunnel_view *v,
+					 struct json_object *o)
+{
+	return jstr(ipsec_state_name(v->t->state));
+}
+
+static const char *t_ipsec_state(const struct tunnel_view *v, char *buf,
+				 size_t len)
+{
+	return ipsec_state_name(v->t->state);
+}
+
+static struct json_object *j_allow_null(const struct tunnel_view *v,
+					struct json_object *o)
+{
+	return jbool(v->t->allow_null);
+}
+
+static const char *t_allow_null(const struct tunnel_view *v, char *buf,
+				size_t len)
+{
+	return v->t->allow_null ? "on" : "off";
+}
+
+static struct json_object *j_encap(const struct tunnel_view *v,
+				   struct json_object *o)
+{
+	return jstr(encap_mode_name(v->t->encap));
+}
+
+static const char *t_encap(const struct tunnel_view *v, char *buf, size_t len)
+{
+	return encap_mode_name(v->t->encap);
+}
+
+static struct json_object *j_encap_forced(const struct tunnel_view *v,
+					  struct json_object *o)
+{
+	return jbool(encap_forced(v->t, v->g));
+}
+
+static const char *t_encap_forced(const struct tunnel_view *v, char *buf,
+				  size_t len)
+{
+	return t_bool(encap_forced(v->t, v->g));
+}
+
+static struct json_object *j_binding(const struct tunnel_view *v,
+				     struct json_object *o)
+{
+	struct json_object *b;
+
+	if (!v->t->reqid && !v->t->spi_out)
+		return NULL;
+	b = jobj();
+	if (v->t->reqid) {
+		jadd(b, "reqid", ju64(v->t->reqid));
+	} else {
+		jadd(b, "spi_out", ju64(v->t->spi_out));
+		jadd(b, "spi_in", ju64(v->t->spi_in));
+	}
+	return b;
+}
+
+/* In the words of "tunnel bind". */
+static const char *t_binding(const struct tunnel_view *v, char *buf, size_t len)
+{
+	if (v->t->reqid)
+		snprintf(buf, len, "reqid %u", v->t->reqid);
+	else if (v->t->spi_out)
+		snprintf(buf, len, "spi-out 0x%x spi-in 0x%x", v->t->spi_out,
+			 v->t->spi_in);
+	else
+		return NULL;
+	return buf;
+}
+
+/* "policies" and "sas", as xfrm.c lists them. */
+static struct json_object *j_xfrm(const struct tunnel_view *v,
+				  struct json_object *o)
+{
+	xfrm_json(o, v->x, v->t);
+	return NULL;
+}
+
+static struct json_object *j_drops(const struct tunnel_view *v,
+				   struct json_object *o)
+{
+	return stats_json(v->t->stats, TUNNEL_STATS);
+}
+
+#define TV_TUNNEL	(TV_SHOW | TV_EVENT)
+#define TV_ALL		(TV_SHOW | TV_EVENT | TV_DEL)
+
+const struct tunnel_field tunnel_fields[__TF_MAX] = {
+	[TF_IFNAME] = { "ifname", "Interface name:", NULL, TV_ALL, false,
+			j_ifname, t_ifname },
+	[TF_IFINDEX] = { "ifindex", NULL, "ifindex", TV_ALL, false,
+			 j_ifindex, t_ifindex },
+	[TF_CONFIGURED] = { "configured", NULL, NULL, TV_TUNNEL, false,
+			    j_configured, t_configured },
+	[TF_CONFIG_ERROR] = { "config_error", NULL, "error", TV_TUNNEL, true,
+			      j_config_error, t_config_error },
+	[TF_TYPE] = { "type", "Tunnel Type:", NULL, TV_SHOW, false,
+		      j_type, t_type },
+	[TF_LOCAL] = { "local", "Local IP:", "local", TV_TUNNEL, false,
+		       j_local, t_local },
+	[TF_REMOTE] = { "remote", "Remote IP:", "remote", TV_TUNNEL, false,
+			j_remote, t_remote },
+	[TF_CHASSIS] = { "chassis", "Remote name:", "chassis", TV_TUNNEL, false,
+			 j_chassis, t_chassis },
+	[TF_VNI] = { "vni", "VNI:", "vni", TV_TUNNEL, false, j_vni, t_vni },
+	[TF_PORT] = { "port", "Port:", "dstport", TV_TUNNEL, false,
+		      j_port, t_port },
+	[TF_MTU] = { "mtu", "MTU:", "mtu", TV_TUNNEL, false, j_mtu, t_mtu },
+	[TF_MARK] = { "mark", "SKB mark:", "mark", TV_TUNNEL, false,
+		      j_mark, t_mark },
+	[TF_MARK_MASK] = { "mark_mask", NULL, NULL, TV_TUNNEL, false,
+			   j_mark_mask, NULL },
+	[TF_IPSEC] = { "ipsec", "IPsec mode:", "ipsec", TV_TUNNEL, false,
+		       j_ipsec, t_ipsec },
+	[TF_IPSEC_REQUIRED] = { "ipsec_required", NULL, NULL, TV_TUNNEL, false,
+				j_ipsec_required, t_ipsec_required },
+	[TF_IPSEC_STATE] = { "ipsec_state", "IPsec state:", "state", TV_TUNNEL,
+			     false, j_ipsec_state, t_ipsec_state },
+	[TF_ALLOW_NULL] = { "allow_null", "Allow null ESP:", "allow-null",
+			    TV_TUNNEL, false, j_allow_null, t_allow_null },
+	[TF_ENCAP] = { "encap", NULL, "encap", TV_TUNNEL, false,
+		       j_encap, t_encap },
+	[TF_ENCAP_FORCED] = { "encap_forced", "Custom Options:", NULL, TV_SHOW,
+			      false, j_encap_forced, t_encap_forced },
+	[TF_BINDING] = { "binding", "SA binding:", "binding", TV_TUNNEL, false,
+			 j_binding, t_binding },
+	[TF_XFRM] = { NULL, NULL, NULL, TV_SHOW, false, j_xfrm, NULL },
+	[TF_DROPS] = { "drops", "Drops:", NULL, TV_TUNNEL, false,
+		       j_drops, NULL },
+};
+
+const char *tunnel_text(int id, const struct tunnel_view *v, char *buf,
+			size_t len, const char *unset)
+{
+	const char *s = NULL;
+
+	if (tunnel_fields[id].text)
+		s = tunnel_fields[id].text(v, buf, len);
+	return s ? s : unset;
+}
+
+/* The fields of @view, in the table's order, into @o. */
+void tunnel_json(struct json_object *o, const struct tunnel_view *v,
+		 unsigned int view)
+{
+	struct json_object *val;
+	int i;
+
+	for (i = 0; i < __TF_MAX; i++) {
+		const struct tunnel_field *f = &tunnel_fields[i];
+
+		if (!(f->views & view))
+			continue;
+		val = f->json(v, o);
+		if (f->key && (val || !f->omit_null))
+			jadd(o, f->key, val);
+	}
+}
+
+/* One line of the text of "tunnels show": "Label:         value". */
+static void show_line(FILE *out, int id, const struct tunnel_view *v,
+		      const char *unset, const char *suffix)
+{
+	char buf[64];
+
+	fprintf(out, "%-15s %s%s\n", tunnel_fields[id].label,
+		tunnel_text(id, v, buf, sizeof(buf), unset), suffix);
+}
+
+/* The fields and words of OVN's "tunnels/show". */
+void tunnel_print(FILE *out, const struct tunnel_view *v)
+{
+	const struct tunnel *t = v->t;
+	const char *suffix = "";
 
 	if (t->config_error[0])
-		fprintf(out, "Interface name: %s (INVALID: %s)\n", t->name,
+		fprintf(out, "%-15s %s (%s: %s)\n", tunnel_fields[TF_IFNAME].label,
+			t->name, tunnel_text(TF_CONFIGURED, v, NULL, 0, ""),
 			t->config_error);
 	else
-		fprintf(out, "Interface name: %s (CONFIGURED)\n", t->name);
-	fprintf(out, "Tunnel Type:    geneve\n");
-	fprintf(out, "Local IP:       %s\n",
-		t->local.family ? addr_str(&t->local, local, sizeof(local)) :
-				  "(chosen by routing)");
-	fprintf(out, "Remote IP:      %s\n",
-		addr_str(&t->remote, remote, sizeof(remote)));
-	fprintf(out, "SKB mark:       0x%x/0x%x\n", t->mark, t->mark_mask);
-	fprintf(out, "Remote name:    %s\n", t->chassis[0] ? t->chassis : "None");
-	fprintf(out, "VNI:            %u\n", t->vni);
-	fprintf(out, "Port:           %u\n", t->port);
-	fprintf(out, "MTU:            %u\n", t->mtu);
-	fprintf(out, "IPsec mode:     %s%s\n", ipsec_mode_name(t->ipsec),
-		t->ipsec == GNVSEC_IPSEC_INHERIT ?
-		(t->required ? " (global: true)" : " (global: false)") : "");
-	fprintf(out, "Allow null ESP: %s\n", t->allow_null ? "on" : "off");
+		fprintf(out, "%-15s %s (%s)\n", tunnel_fields[TF_IFNAME].label,
+			t->name, tunnel_text(TF_CONFIGURED, v, NULL, 0, ""));
+	show_line(out, TF_TYPE, v, "", "");
+	show_line(out, TF_LOCAL, v, "(chosen by routing)", "");
+	show_line(out, TF_REMOTE, v, "", "");
+	show_line(out, TF_MARK, v, "", "");
+	show_line(out, TF_CHASSIS, v, "None", "");
+	show_line(out, TF_VNI, v, "", "");
+	show_line(out, TF_PORT, v, "", "");
+	show_line(out, TF_MTU, v, "", "");
+	show_line(out, TF_IPSEC, v, "", t->ipsec != GNVSEC_IPSEC_INHERIT ? "" :
+		  t->required ? " (global: true)" : " (global: false)");
+	show_line(out, TF_ALLOW_NULL, v, "", "");
 	if (t->state == GNVSEC_STATE_WAITING_FOR_SA ||
 	    t->state == GNVSEC_STATE_UNCONFIGURED)
-		fprintf(out, "IPsec state:    %s (dropping)\n", state);
+		suffix = " (dropping)";
 	else if (t->state == GNVSEC_STATE_ACTIVE_UNENCRYPTED)
-		fprintf(out, "IPsec state:    %s (readable on the wire)\n",
-			state);
-	else
-		fprintf(out, "IPsec state:    %s\n", state);
-	if (t->reqid)
-		fprintf(out, "SA binding:     reqid %u\n", t->reqid);
-	else if (t->spi_out)
-		fprintf(out, "SA binding:     spi-out 0x%x spi-in 0x%x\n",
-			t->spi_out, t->spi_in);
-	else
-		fprintf(out, "SA binding:     None\n");
+		suffix = " (readable on the wire)";
+	show_line(out, TF_IPSEC_STATE, v, "", suffix);
+	show_line(out, TF_BINDING, v, "None", "");
+	fprintf(out, "%-15s {%s}\n", tunnel_fields[TF_ENCAP_FORCED].label,
+		encap_forced(t, v->g) ? "'encapsulation': 'yes'" : "");
+	xfrm_show(out, v->x, t);
+	fprintf(out, "%s\n", tunnel_fields[TF_DROPS].label);
+	stats_text(out, t->stats, TUNNEL_STATS);
 }
 
-void tunnel_print(FILE *out, const struct tunnel *t, const struct global *g,
-		  const struct xfrm_snapshot *x, bool json)
-{
-	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
-	bool forced = encap_forced(t, g);
-
-	if (!json) {
-		print_text(out, t);
-		fprintf(out, "Custom Options: {%s}\n",
-			forced ? "'encapsulation': 'yes'" : "");
-		xfrm_show(out, x, t, false);
-		fprintf(out, "Drops:\n");
-		print_stats(out, t->stats, GNVSEC_STAT_TX_UNCONFIGURED,
-			    GNVSEC_STAT_RX_ERROR, false);
-		return;
-	}
-
-	fprintf(out, "{\"ifname\":");
-	json_str(out, t->name);
-	fprintf(out, ",\"ifindex\":%u,\"configured\":%s", t->ifindex,
-		t->config_error[0] ? "false" : "true");
-	if (t->config_error[0]) {
-		fprintf(out, ",\"config_error\":");
-		json_str(out, t->config_error);
-	}
-	fprintf(out, ",\"type\":\"geneve\",\"local\":");
-	if (t->local.family)
-		json_str(out, addr_str(&t->local, local, sizeof(local)));
-	else
-		fputs("null", out);
-	fprintf(out, ",\"remote\":");
-	if (t->remote.family)
-		json_str(out, addr_str(&t->remote, remote, sizeof(remote)));
-	else
-		fputs("null", out);
-	fprintf(out, ",\"chassis\":");
-	if (t->chassis[0])
-		json_str(out, t->chassis);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"vni\":%u,\"port\":%u,\"mtu\":%u", t->vni, t->port,
-		t->mtu);
-	fprintf(out, ",\"mark\":%u,\"mark_mask\":%u", t->mark, t->mark_mask);
-	fprintf(out, ",\"ipsec\":\"%s\",\"ipsec_required\":%s",
-		ipsec_mode_name(t->ipsec), t->required ? "true" : "false");
-	fprintf(out, ",\"ipsec_state\":\"%s\",\"allow_null\":%s",
-		ipsec_state_name(t->state), t->allow_null ? "true" : "false");
-	fprintf(out, ",\"encap\":\"%s\",\"encap_forced\":%s",
-		encap_mode_name(t->encap), forced ? "true" : "false");
-	if (t->reqid)
-		fprintf(out, ",\"binding\":{\"reqid\":%u}", t->reqid);
-	else if (t->spi_out)
-		fprintf(out, ",\"binding\":{\"spi_out\":%u,\"spi_in\":%u}",
-			t->spi_out, t->spi_in);
-	else
-		fprintf(out, ",\"binding\":null");
-	fprintf(out, ",");
-	xfrm_show(out, x, t, true);
-	fprintf(out, ",\"drops\":");
-	print_stats(out, t->stats, GNVSEC_STAT_TX_UNCONFIGURED,
-		    GNVSEC_STAT_RX_ERROR, true);
-	fprintf(out, "}");
-}
+/* The namespace's switches: one name each, for the text and JSON. */
+#define G_IPSEC		"ipsec"
+#define G_ENCAP		"encapsulation"
+#define G_DROPS		"drops"
 
 void global_print(FILE *out, const struct global *g, bool json)
 {
+	struct json_object *o;
+
 	if (json) {
-		fprintf(out, "{\"ipsec\":%s,\"encapsulation\":%s,\"drops\":",
-			g->ipsec ? "true" : "false", g->encap ? "true" : "false");
-		print_stats(out, g->stats, GNVSEC_STAT_RX_UNKNOWN_TUNNEL,
-			    GNVSEC_STAT_RX_BAD_HEADER, true);
-		fprintf(out, "}\n");
+		o = jobj();
+		jadd(o, G_IPSEC, jbool(g->ipsec));
+		jadd(o, G_ENCAP, jbool(g->encap));
+		jadd(o, G_DROPS, stats_json(g->stats, GLOBAL_STATS));
+		json_print(out, o);
 		return;
 	}
-	fprintf(out, "ipsec:          %s\n", g->ipsec ? "true" : "false");
-	fprintf(out, "encapsulation:  %s\n", g->encap ? "true" : "false");
+	fprintf(out, "%-15s %s\n", G_IPSEC ":", t_bool(g->ipsec));
+	fprintf(out, "%-15s %s\n", G_ENCAP ":", t_bool(g->encap));
 	fprintf(out, "Drops:\n");
-	print_stats(out, g->stats, GNVSEC_STAT_RX_UNKNOWN_TUNNEL,
-		    GNVSEC_STAT_RX_BAD_HEADER, false);
+	stats_text(out, g->stats, GLOBAL_STATS);
 }

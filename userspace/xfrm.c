@@ -51,20 +51,24 @@ static char direction(const struct tunnel *t, const xfrm_address_t *src,
 	return 0;
 }
 
+/* A list being shown: as text into @out, or as JSON into @arr. */
 struct show {
 	FILE *out;
+	struct json_object *arr;
 	const struct tunnel *t;
-	bool json;
 	int count;
 };
 
 static void item_start(struct show *s)
 {
-	if (s->json)
-		fputs(s->count ? "," : "", s->out);
-	else
+	if (!s->arr)
 		fputs("  ", s->out);
 	s->count++;
+}
+
+static const char *mode_name(uint8_t mode)
+{
+	return mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel";
 }
 
 static int sa_cb(const struct nlmsghdr *nlh, void *data)
@@ -102,27 +106,32 @@ static int sa_cb(const struct nlmsghdr *nlh, void *data)
 	xaddr_str(sa->family, &sa->saddr, src, sizeof(src));
 	xaddr_str(sa->family, &sa->id.daddr, dst, sizeof(dst));
 	item_start(s);
-	if (s->json) {
-		fprintf(s->out, "{\"dir\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\","
-			"\"proto\":%u,\"spi\":%u,\"reqid\":%u,\"mode\":\"%s\","
-			"\"algorithm\":", dir == 'o' ? "out" : "in", src, dst,
-			sa->id.proto, ntohl(sa->id.spi), sa->reqid,
-			sa->mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel");
-		json_str(s->out, alg);
-		if (encap)
-			fprintf(s->out, ",\"encap\":{\"sport\":%u,\"dport\":%u}",
-				ntohs(encap->encap_sport), ntohs(encap->encap_dport));
-		else
-			fputs(",\"encap\":null", s->out);
-		fprintf(s->out, ",\"bytes\":%llu,\"packets\":%llu}",
-			(unsigned long long)sa->curlft.bytes,
-			(unsigned long long)sa->curlft.packets);
+	if (s->arr) {
+		struct json_object *o = jobj(), *e = NULL;
+
+		jadd(o, "dir", jstr(dir == 'o' ? "out" : "in"));
+		jadd(o, "src", jstr(src));
+		jadd(o, "dst", jstr(dst));
+		jadd(o, "proto", ju64(sa->id.proto));
+		jadd(o, "spi", ju64(ntohl(sa->id.spi)));
+		jadd(o, "reqid", ju64(sa->reqid));
+		jadd(o, "mode", jstr(mode_name(sa->mode)));
+		jadd(o, "algorithm", jstr(alg));
+		if (encap) {
+			e = jobj();
+			jadd(e, "sport", ju64(ntohs(encap->encap_sport)));
+			jadd(e, "dport", ju64(ntohs(encap->encap_dport)));
+		}
+		jadd(o, "encap", e);
+		jadd(o, "bytes", ju64(sa->curlft.bytes));
+		jadd(o, "packets", ju64(sa->curlft.packets));
+		jappend(s->arr, o);
 		return MNL_CB_OK;
 	}
 	fprintf(s->out, "%-3s %s > %s spi 0x%08x %s reqid %u %s %s",
 		dir == 'o' ? "out" : "in", src, dst, ntohl(sa->id.spi),
 		sa->id.proto == IPPROTO_ESP ? "esp" : "other", sa->reqid,
-		sa->mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel", alg);
+		mode_name(sa->mode), alg);
 	if (encap)
 		fprintf(s->out, " encap espinudp %u:%u", ntohs(encap->encap_sport),
 			ntohs(encap->encap_dport));
@@ -172,21 +181,31 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 	xaddr_str(p->sel.family, &p->sel.saddr, src, sizeof(src));
 	xaddr_str(p->sel.family, &p->sel.daddr, dst, sizeof(dst));
 	item_start(s);
-	if (s->json) {
-		fprintf(s->out, "{\"dir\":\"%s\",\"src\":\"%s/%u\",\"dst\":\"%s/%u\","
-			"\"proto\":%u,\"sport\":%u,\"dport\":%u,\"action\":\"%s\","
-			"\"mark\":%u,\"mark_mask\":%u,\"tmpl\":",
-			dir_name(p->dir), src, p->sel.prefixlen_s, dst,
-			p->sel.prefixlen_d, p->sel.proto, ntohs(p->sel.sport),
-			ntohs(p->sel.dport),
-			p->action == XFRM_POLICY_ALLOW ? "allow" : "block",
-			mark ? mark->v : 0, mark ? mark->m : 0);
-		if (tmpl)
-			fprintf(s->out, "{\"proto\":%u,\"reqid\":%u,\"level\":\"%s\"}}",
-				tmpl->id.proto, tmpl->reqid,
-				tmpl->optional ? "use" : "required");
-		else
-			fputs("null}", s->out);
+	if (s->arr) {
+		struct json_object *o = jobj(), *tj = NULL;
+		char net[INET6_ADDRSTRLEN + 4];
+
+		jadd(o, "dir", jstr(dir_name(p->dir)));
+		snprintf(net, sizeof(net), "%s/%u", src, p->sel.prefixlen_s);
+		jadd(o, "src", jstr(net));
+		snprintf(net, sizeof(net), "%s/%u", dst, p->sel.prefixlen_d);
+		jadd(o, "dst", jstr(net));
+		jadd(o, "proto", ju64(p->sel.proto));
+		jadd(o, "sport", ju64(ntohs(p->sel.sport)));
+		jadd(o, "dport", ju64(ntohs(p->sel.dport)));
+		jadd(o, "action",
+		     jstr(p->action == XFRM_POLICY_ALLOW ? "allow" : "block"));
+		jadd(o, "mark", ju64(mark ? mark->v : 0));
+		jadd(o, "mark_mask", ju64(mark ? mark->m : 0));
+		if (tmpl) {
+			tj = jobj();
+			jadd(tj, "proto", ju64(tmpl->id.proto));
+			jadd(tj, "reqid", ju64(tmpl->reqid));
+			jadd(tj, "level",
+			     jstr(tmpl->optional ? "use" : "required"));
+		}
+		jadd(o, "tmpl", tj);
+		jappend(s->arr, o);
 		return MNL_CB_OK;
 	}
 	fprintf(s->out, "%-3s src %s/%u dst %s/%u", dir_name(p->dir),
@@ -205,7 +224,7 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 	if (tmpl)
 		fprintf(s->out, " tmpl %s %s reqid %u %s",
 			tmpl->id.proto == IPPROTO_ESP ? "esp" : "other",
-			tmpl->mode == XFRM_MODE_TRANSPORT ? "transport" : "tunnel",
+			mode_name(tmpl->mode),
 			tmpl->reqid, tmpl->optional ? "use" : "required");
 	fputc('\n', s->out);
 	return MNL_CB_OK;
@@ -283,41 +302,50 @@ void xfrm_snapshot_free(struct xfrm_snapshot *x)
 	xfrm_list_free(&x->sas);
 }
 
-static void show_list(FILE *out, const struct tunnel *t, bool json,
-		      const struct xfrm_list *l, mnl_cb_t cb,
-		      const char *title, const char *key)
+static int show_list(struct show *s, const struct xfrm_list *l, mnl_cb_t cb)
 {
-	struct show s = { .out = out, .t = t, .json = json };
 	size_t i;
 
-	if (json)
-		fprintf(out, "\"%s\":[", key);
-	else
-		fprintf(out, "%s\n", title);
-
-	if (!l->err && t->remote.family)
+	if (!l->err && s->t->remote.family)
 		for (i = 0; i < l->n; i++)
-			cb(l->v[i], &s);
+			cb(l->v[i], s);
+	return s->count;
+}
 
-	if (json) {
-		fputs("]", out);
+static void show_text(FILE *out, const struct tunnel *t,
+		      const struct xfrm_list *l, mnl_cb_t cb, const char *title)
+{
+	struct show s = { .out = out, .t = t };
+
+	fprintf(out, "%s\n", title);
+	if (show_list(&s, l, cb))
 		return;
-	}
 	if (l->err)
 		fprintf(out, "  (cannot read: %s)\n", strerror(-l->err));
-	else if (!s.count)
+	else
 		fprintf(out, "  None\n");
 }
 
 void xfrm_show(FILE *out, const struct xfrm_snapshot *x,
-	       const struct tunnel *t, bool json)
+	       const struct tunnel *t)
 {
-	show_list(out, t, json, &x->policies, policy_cb,
-		  "Kernel policies installed:", "policies");
-	if (json)
-		fputc(',', out);
-	show_list(out, t, json, &x->sas, sa_cb,
-		  "Kernel security associations installed:", "sas");
+	show_text(out, t, &x->policies, policy_cb, "Kernel policies installed:");
+	show_text(out, t, &x->sas, sa_cb,
+		  "Kernel security associations installed:");
+}
+
+/* "policies" and "sas" of @t into @o: empty when unreadable. */
+void xfrm_json(struct json_object *o, const struct xfrm_snapshot *x,
+	       const struct tunnel *t)
+{
+	struct show s = { .t = t };
+
+	s.arr = jarr();
+	show_list(&s, &x->policies, policy_cb);
+	jadd(o, "policies", s.arr);
+	s = (struct show){ .t = t, .arr = jarr() };
+	show_list(&s, &x->sas, sa_cb);
+	jadd(o, "sas", s.arr);
 }
 
 /* Sends one XFRM request and waits for its acknowledgement. */
