@@ -123,7 +123,10 @@ def parse_uapi(path=None):
                 continue
             if "=" in item:
                 name, expr = (s.strip() for s in item.split("=", 1))
-                val = int(expr, 0)
+                # a literal, or "(__GNVSEC_IPSEC_MAX - 1)" (the generated
+                # header's MAX entries)
+                m2 = re.fullmatch(r"\(?\s*(\w+)\s*-\s*1\s*\)?", expr)
+                val = consts[m2.group(1)] - 1 if m2 else int(expr, 0)
             else:
                 name = item
             names.append((name, val))
