@@ -75,8 +75,8 @@ get ifname=str:d0 => errno=EOPNOTSUPP msg='not a gnvsec tunnel'
 --dump get 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
 --dump get vni=u32:16777216 => errno=EINVAL attr=VNI msg='Unknown attribute type'
 --dump get ipsec_state=u8:1 => errno=EINVAL attr=IPSEC_STATE msg='Unknown attribute type'
---dump get ifname=str:gs0 => errno=EINVAL attr=IFNAME msg='a dump takes no attributes'
---dump get ifindex=u32:1 => errno=EINVAL attr=IFINDEX msg='a dump takes no attributes'
+--dump get ifname=str:gs0 => errno=EINVAL msg='a dump takes no attributes'
+--dump get ifindex=u32:1 => errno=EINVAL msg='a dump takes no attributes'
 
 # --- TUNNEL_NEW
 new remote4=ip4:10.99.0.9 => errno=EINVAL miss=IFNAME msg='needs a name'

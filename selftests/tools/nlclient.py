@@ -231,6 +231,11 @@ class Reply:
             self._parse_error()
         elif mtype == NLMSG_DONE and len(payload) >= 4:
             self.error = -struct.unpack_from("=i", payload)[0]
+            # a dump's own error: the extack's text after the errno
+            if self.flags & NLM_F_ACK_TLVS:
+                for t, _, v in parse_attrs(payload[4:]):
+                    if t == NLMSGERR_ATTR_MSG:
+                        self.ext["msg"] = v.rstrip(b"\0").decode(errors="replace")
 
     def _parse_error(self):
         p = self.payload
@@ -501,7 +506,7 @@ def do_request(g, args, compare=True):
             d = reply_dict(r, skip=())
             data.append("%s %s" % (CMD_NAMES.get(r.cmd, r.cmd),
                                    " ".join("%s=%s" % kv for kv in d.items())))
-        if r.type != NLMSG_ERROR:
+        if r.type not in (NLMSG_ERROR, NLMSG_DONE):
             continue
         if "msg" in r.ext:
             res["msg"] = r.ext["msg"]
