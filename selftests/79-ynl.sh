@@ -22,8 +22,10 @@ for m in yaml jsonschema; do
 	python3 -c "import $m" 2>/dev/null || skip "python3 has no $m module (python3-$m)"
 done
 # ynl ARG...: the CLI with JSON output, in namespace C
+# (a generous limit: under TCG on a loaded host the CLI's start, reading
+# and validating the spec, takes tens of seconds)
 ynl() {
-	$ip netns exec "$C" timeout 60 python3 "$YNL/tools/net/ynl/cli.py" \
+	$ip netns exec "$C" timeout 240 python3 "$YNL/tools/net/ynl/cli.py" \
 		--spec "$SPEC" --schema "$SCHEMA" --output-json "$@"
 }
 # facts FILE PYTHON: runs PYTHON with j the JSON in FILE; it prints one
@@ -136,7 +138,9 @@ ctl "$C" tunnel unbind gs2
 ctl "$C" global set ipsec true
 ctl "$C" global set ipsec false
 ctl "$C" tunnel del gs2
-wait $ntf_pid || fail "ynl --subscribe failed: $(cat "$TMP/ntf.err")"
+rc=0
+wait $ntf_pid || rc=$?
+((rc == 0)) || fail "ynl --subscribe failed (exit status $rc): $(cat "$TMP/ntf.err")"
 cat "$TMP/ntf.json"
 # What came, one "key=value" line per fact. A global set announces every
 # tunnel (gs0, gs1, gs2, in the namespace's order) as a tunnel-set-ntf.
