@@ -111,7 +111,9 @@ sys.path.insert(0, sys.argv[1])
 import nlclient
 print(nlclient.Genl().mcgrps["events"])' "$GNVSEC_SRC/selftests/tools")
 log "events group id: $grp"
-ynl --subscribe events --sleep 12 >"$TMP/ntf.json" 2>"$TMP/ntf.err" &
+# The changes below take a few seconds, but tens on a loaded host: the
+# CLI reads what its socket queued only after --sleep.
+ynl --subscribe events --sleep 45 >"$TMP/ntf.json" 2>"$TMP/ntf.err" &
 ntf_pid=$!
 subscribed=0
 bit=$((1 << (grp - 1)))
