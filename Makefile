@@ -147,7 +147,7 @@ dkms-uninstall:
 # Quality gates (scripts/gates.sh): checkpatch --strict from Debian's
 # linux-source-6.1; sparse (C=2) and W=1 builds of a fresh copy of the
 # module that fail on any warning, for KVERS (default: 6.1 6.12); the host
-# gates (below). `gates` is all of them (W=1 and C=2 in one build per
+# gates (below), the YNL gate (ynl-check). `gates` is all of them (W=1 and C=2 in one build per
 # kernel); .ci/run runs it.
 GATE_KVERS = $(or $(KVERS),6.1 6.12)
 
@@ -160,6 +160,17 @@ sparse:
 w1:
 	bash scripts/gates.sh w1 $(GATE_KVERS)
 
+# The YNL spec (Documentation/netlink/specs/gnvsec.yaml) is the source of
+# the Generic Netlink ABI: `make ynl` regenerates uapi/linux/gnvsec.h and
+# module/gnvsec-nl.[ch] from it; `make ynl-check` (part of `gates`) fails
+# when the committed files are not what it makes, when the spec fails its
+# schema, or when a name or value of the ABI changed.
+ynl:
+	bash scripts/ynl.sh gen
+
+ynl-check:
+	bash scripts/gates.sh ynl
+
 # Gates without module or VM: the Makefile on a machine without headers,
 # dkms.conf, the manual page, the bash completion, gnvsecctl's usage errors.
 host-gates:
@@ -170,4 +181,4 @@ gates:
 
 .PHONY: all module gnvsecctl clean deps check check-debug demo bench profile \
 	install uninstall module-install dkms-install dkms-uninstall checkpatch \
-	sparse w1 host-gates gates
+	sparse w1 host-gates gates ynl ynl-check

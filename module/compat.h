@@ -10,6 +10,22 @@
 #ifndef _GNVSEC_COMPAT_H
 #define _GNVSEC_COMPAT_H
 
+/*
+ * 6.2: nla_policy points at const ranges, and the policies ynl-gen-c makes
+ * from the spec (gnvsec-nl.c) declare their ranges const. Before it the
+ * pointer is not const (the core only reads through it): there the
+ * generated initializers cast.
+ */
+#ifndef GNVSEC_HAVE_CONST_NLA_RANGE
+#include <net/netlink.h>
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {			\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),		\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,		\
+	.range = (struct netlink_range_validation *)(_range),	\
+}
+#endif
+
 /* NETIF_F_LLTX became the dev->lltx bit. */
 #ifdef GNVSEC_HAVE_DEV_LLTX
 #define gnvsec_set_lltx(dev)	((dev)->lltx = true)

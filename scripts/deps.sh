@@ -28,6 +28,11 @@ pkgs=(
 	# quality gates (make gates): sparse, checkpatch.pl from the source,
 	# mandoc to lint the manual page
 	sparse linux-source-6.1 mandoc
+	# the Generic Netlink ABI: the kernel's YNL tools (ynl-gen-c, the ynl
+	# CLI, the spec schemas) from linux-source-6.12 (scripts/ynl.sh
+	# extracts only those), with the Python modules they import; the VM
+	# guest runs the ynl CLI with the same python3 (selftests/79-ynl.sh)
+	linux-source-6.12 python3-yaml python3-jsonschema
 	# the VM: qemu, initramfs (busybox + cpio + module decompressors)
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	# kmod and the libraries modprobe needs in the guest (the guest shares

@@ -8,12 +8,22 @@
 #   bash scripts/gates.sh w1 KVER...        W=1 build
 #   bash scripts/gates.sh host              scripts/host-gates.sh (setup,
 #                                           dkms, man page, completion, CLI)
-#   bash scripts/gates.sh all KVER...       checkpatch, host, then W=1 C=2 builds
+#   bash scripts/gates.sh all KVER...       checkpatch, ynl, host, then W=1 C=2 builds
 #
 # checkpatch is the kernel's scripts/checkpatch.pl --strict --no-tree from
 # Debian's linux-source-6.1 (only it, spelling.txt and
 # const_structs.checkpatch are extracted, into build/checkpatch/), run on
-# module/*.[ch] and the uapi header. A KVER is a release or a series ("6.12":
+# module/*.[ch] (the generated gnvsec-nl.[ch] too: they are compiled). The
+# uapi header is generated from the YNL spec in ynl-gen-c's own layout
+# (no blank line between an enum and its MAX define) and checked by the
+# ynl gate instead:
+#
+#   bash scripts/gates.sh ynl               scripts/ynl.sh check: the spec
+#                                           passes its schema, the committed
+#                                           generated files are what it
+#                                           makes, the ABI lock holds
+#
+# A KVER is a release or a series ("6.12":
 # the newest installed 6.12.* with headers). Kernel builds run on a fresh
 # copy of the module sources in build/gates/KVER/, so every file is compiled
 # (nothing is up to date from an earlier build and hides its warnings) and
@@ -40,7 +50,7 @@ checkpatch() {
 	fi
 	echo "gates: checkpatch --strict"
 	"$dir/checkpatch.pl" --strict --no-tree --quiet --show-types \
-		-f module/*.c module/*.h uapi/linux/gnvsec.h
+		-f module/*.c module/*.h
 }
 
 # A release or a series to a release with headers.
@@ -107,12 +117,14 @@ checkpatch) checkpatch ;;
 sparse) each_kernel C=2 ;;
 w1) each_kernel W=1 ;;
 host) bash scripts/host-gates.sh ;;
+ynl) bash scripts/ynl.sh check ;;
 all)
 	rc=0
 	checkpatch || rc=1
+	bash scripts/ynl.sh check || rc=1
 	bash scripts/host-gates.sh || rc=1
 	each_kernel W=1 C=2 || rc=1
 	exit "$rc"
 	;;
-*) die "usage: $0 checkpatch | sparse KVER... | w1 KVER... | host | all KVER..." ;;
+*) die "usage: $0 checkpatch | sparse KVER... | w1 KVER... | host | ynl | all KVER..." ;;
 esac

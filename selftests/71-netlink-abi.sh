@@ -7,7 +7,14 @@
 # out-of-range values, an unknown attribute type and read-only attributes
 # are refused with the right errno and an extended ack that says what is
 # wrong (its text, the attribute its offset points at, the policy it
-# reports), and the namespace's state is the same afterwards. Then dump
+# reports), and the namespace's state is the same afterwards. Each command
+# has its own policy (generated from the YNL spec) with only the
+# attributes of its request: any other attribute, read-only ones included,
+# is refused by the kernel's strict validation itself, "Unknown attribute
+# type" above the highest attribute of the command's list, "Unsupported
+# attribute" below it (TUNNEL_BIND with a VNI, GLOBAL_SET with an ifname,
+# TUNNEL_DEL with a VNI), and a tunnel dump refuses any attribute; the
+# positive controls give each command every attribute of its list. Then dump
 # consistency: 300 tunnels dumped through a small receive buffer arrive
 # exactly once each over many datagrams, and a tunnel added between two
 # parts of a dump makes the kernel flag the dump with NLM_F_DUMP_INTR.
@@ -41,18 +48,35 @@ set ifname=str:gs0 chassis=str:hv-b => errno=OK changed=yes
 set ifname=str:gs0 allow_null=u8:1 => errno=OK changed=yes
 set ifname=str:gs0 allow_null=u8:0 => errno=OK changed=yes
 
+# --- positive controls: every command accepts every attribute of its
+# request (the spec's list), together
+new ifname=str:gs8 remote4=ip4:10.99.0.8 local4=ip4:10.99.0.1 vni=u32:8 port=u16:6090 chassis=str:hv-8 mark=u32:0x80000 mark_mask=u32:0xffff0000 ipsec=u8:2 encap=u8:2 mtu=u32:1300 allow_null=u8:1 => errno=OK changed=yes
+get ifname=str:gs8 => errno=OK changed=no
+--dump get => errno=OK changed=no
+set ifname=str:gs8 remote6=ip6:fd99::8 local6=ip6:fd99::1 vni=u32:9 port=u16:6091 chassis=str:hv-9 mark=u32:0x90000 mark_mask=u32:0xffff0000 ipsec=u8:1 encap=u8:1 mtu=u32:1280 allow_null=u8:0 => errno=OK changed=yes
+set ifname=str:gs8 remote4=ip4:10.99.0.8 local4=ip4:10.99.0.1 => errno=OK changed=yes
+bind ifname=str:gs8 reqid=u32:8 => errno=OK changed=yes
+bind ifname=str:gs8 spi_out=u32:0x800 spi_in=u32:0x801 => errno=OK changed=yes
+unbind ifname=str:gs8 => errno=OK changed=yes
+del ifname=str:gs8 => errno=OK changed=yes
+global_set global_ipsec=u8:1 global_encap=u8:1 => errno=OK changed=yes
+global_set global_ipsec=u8:0 global_encap=u8:0 => errno=OK changed=yes
+global_get => errno=OK changed=no
+
 # --- TUNNEL_GET
 get => errno=EINVAL msg='no tunnel named'
 get ifname=str:$LONG16 => errno=EINVAL attr=IFNAME msg='failed policy validation' policy=max_length:15
 get ifindex=u16:3 => errno=EINVAL attr=IFINDEX msg='invalid attribute length'
 get ifindex=u32:0 => errno=ERANGE attr=IFINDEX msg='integer out of range' policy=min_value_u:1
 get ifname=str:gs0 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-get ifname=str:gs0 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
+get ifname=str:gs0 stats=u32:1 => errno=EINVAL attr=STATS msg='Unknown attribute type'
 get ifname=str:nosuch => errno=ENODEV msg='no such tunnel'
 get ifname=str:d0 => errno=EOPNOTSUPP msg='not a gnvsec tunnel'
 --dump get 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
---dump get vni=u32:16777216 => errno=ERANGE attr=VNI msg='integer out of range'
---dump get ipsec_state=u8:1 => errno=EINVAL attr=IPSEC_STATE msg='read-only attribute'
+--dump get vni=u32:16777216 => errno=EINVAL attr=VNI msg='Unknown attribute type'
+--dump get ipsec_state=u8:1 => errno=EINVAL attr=IPSEC_STATE msg='Unknown attribute type'
+--dump get ifname=str:gs0 => errno=EINVAL msg='a dump takes no attributes'
+--dump get ifindex=u32:1 => errno=EINVAL msg='a dump takes no attributes'
 
 # --- TUNNEL_NEW
 new remote4=ip4:10.99.0.9 => errno=EINVAL miss=IFNAME msg='needs a name'
@@ -72,9 +96,11 @@ new ifname=str:gs9 remote4=ip4:10.99.0.9 allow_null=u8:2 => errno=ERANGE attr=AL
 new ifname=str:gs9 remote4=ip4:10.99.0.9 mtu=u32:10 => errno=ERANGE attr=MTU msg='integer out of range' policy=min_value_u:68
 new ifname=str:gs9 remote4=ip4:10.99.0.9 mtu=u32:65500 => errno=EINVAL attr=MTU msg="MTU out of the device's range"
 new ifname=str:gs9 remote4=ip4:10.99.0.9 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-new ifname=str:gs9 remote4=ip4:10.99.0.9 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
-new ifname=str:gs9 remote4=ip4:10.99.0.9 config_error=str:x => errno=EINVAL attr=CONFIG_ERROR msg='read-only attribute'
-new ifname=str:gs9 remote4=ip4:10.99.0.9 reqid=u32:3 => errno=EINVAL msg='SAs are bound with GNVSEC_CMD_TUNNEL_BIND'
+new ifname=str:gs9 remote4=ip4:10.99.0.9 stats=u32:1 => errno=EINVAL attr=STATS msg='Unsupported attribute'
+new ifname=str:gs9 remote4=ip4:10.99.0.9 config_error=str:x => errno=EINVAL attr=CONFIG_ERROR msg='Unsupported attribute'
+new ifname=str:gs9 remote4=ip4:10.99.0.9 reqid=u32:3 => errno=EINVAL attr=REQID msg='Unsupported attribute'
+new ifname=str:gs9 remote4=ip4:10.99.0.9 ifindex=u32:1 => errno=EINVAL attr=IFINDEX msg='Unsupported attribute'
+new ifname=str:gs9 remote4=ip4:10.99.0.9 global_ipsec=u8:1 => errno=EINVAL attr=GLOBAL_IPSEC msg='Unsupported attribute'
 new ifname=str:gs9 remote4=ip4:10.99.0.9 remote6=ip6:fd99::9 => errno=EINVAL attr=REMOTE6 msg='not both'
 new ifname=str:gs9 remote4=ip4:239.1.1.1 => errno=EINVAL attr=REMOTE4 msg='unicast'
 new ifname=str:gs9 remote4=ip4:10.99.0.9 local6=ip6:fd99::1 => errno=EINVAL msg='one family'
@@ -100,11 +126,12 @@ set ifname=str:gs0 mtu=u32:10 => errno=ERANGE attr=MTU msg='integer out of range
 set ifname=str:gs0 mark_mask=u32:0 => errno=ERANGE attr=MARK_MASK msg='integer out of range'
 set ifname=str:gs0 vni=u32:7 mtu=u32:65500 => errno=EINVAL attr=MTU msg="MTU out of the device's range"
 set ifname=str:gs0 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-set ifname=str:gs0 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
-set ifname=str:gs0 stats=nest: => errno=EINVAL attr=STATS msg='NLA_F_NESTED not expected'
-set ifname=str:gs0 ipsec_required=u8:0 => errno=EINVAL attr=IPSEC_REQUIRED msg='read-only attribute'
-set ifname=str:gs0 ipsec_state=u8:1 => errno=EINVAL attr=IPSEC_STATE msg='read-only attribute'
-set ifname=str:gs0 spi_out=u32:300 spi_in=u32:301 => errno=EINVAL msg='SAs are bound with GNVSEC_CMD_TUNNEL_BIND'
+set ifname=str:gs0 stats=u32:1 => errno=EINVAL attr=STATS msg='Unsupported attribute'
+set ifname=str:gs0 stats=nest: => errno=EINVAL attr=STATS msg='Unsupported attribute'
+set ifname=str:gs0 ipsec_required=u8:0 => errno=EINVAL attr=IPSEC_REQUIRED msg='Unsupported attribute'
+set ifname=str:gs0 ipsec_state=u8:1 => errno=EINVAL attr=IPSEC_STATE msg='Unsupported attribute'
+set ifname=str:gs0 spi_out=u32:300 spi_in=u32:301 => errno=EINVAL attr=SPI_OUT msg='Unsupported attribute'
+set ifname=str:gs0 global_encap=u8:1 => errno=EINVAL attr=GLOBAL_ENCAP msg='Unsupported attribute'
 set ifname=str:gs0 mark=u32:3 mark_mask=u32:1 => errno=EINVAL msg='mark has bits outside its mask'
 set ifname=str:gs0 mark=u32:0x70000 mark_mask=u32:0xffff0000 => errno=EEXIST msg='skb mark overlaps the mark of tunnel gs1'
 set ifname=str:gs0 local6=ip6:fd99::1 => errno=EINVAL msg='one family'
@@ -117,7 +144,8 @@ del ifname=str:$LONG16 => errno=EINVAL attr=IFNAME policy=max_length:15
 del ifindex=hex:030000 => errno=EINVAL attr=IFINDEX msg='invalid attribute length'
 del ifindex=u32:0 => errno=ERANGE attr=IFINDEX msg='integer out of range'
 del ifname=str:gs0 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-del ifname=str:gs0 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
+del ifname=str:gs0 stats=u32:1 => errno=EINVAL attr=STATS msg='Unknown attribute type'
+del ifname=str:gs0 vni=u32:5 => errno=EINVAL attr=VNI msg='Unknown attribute type'
 del ifname=str:nosuch => errno=ENODEV msg='no such tunnel'
 del ifname=str:d0 => errno=EOPNOTSUPP msg='not a gnvsec tunnel'
 
@@ -132,21 +160,26 @@ bind ifname=str:gs0 reqid=u32:0 => errno=ERANGE attr=REQID msg='integer out of r
 bind ifname=str:gs0 spi_out=u32:255 spi_in=u32:300 => errno=ERANGE attr=SPI_OUT msg='integer out of range' policy=min_value_u:256
 bind ifname=str:gs0 spi_out=u32:300 spi_in=u32:0 => errno=ERANGE attr=SPI_IN msg='integer out of range'
 bind ifname=str:gs0 reqid=u32:3 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-bind ifname=str:gs0 reqid=u32:3 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
-bind ifname=str:gs0 reqid=u32:3 mtu=u32:65500 => errno=EINVAL attr=MTU msg="MTU out of the device's range"
+bind ifname=str:gs0 reqid=u32:3 stats=u32:1 => errno=EINVAL attr=STATS msg='Unknown attribute type'
+bind ifname=str:gs0 reqid=u32:3 mtu=u32:1400 => errno=EINVAL attr=MTU msg='Unknown attribute type'
+bind ifname=str:gs0 reqid=u32:3 vni=u32:5 => errno=EINVAL attr=VNI msg='Unsupported attribute'
+bind ifname=str:gs0 vni=u32:5 reqid=u32:3 => errno=EINVAL attr=VNI msg='Unsupported attribute'
 bind ifname=str:nosuch reqid=u32:3 => errno=ENODEV msg='no such tunnel'
 
 # --- TUNNEL_UNBIND
 unbind => errno=EINVAL msg='no tunnel named'
 unbind ifname=str:$LONG16 => errno=EINVAL attr=IFNAME policy=max_length:15
 unbind ifname=str:gs1 200=u32:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-unbind ifname=str:gs1 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
-unbind ifname=str:gs1 mtu=u32:10 => errno=ERANGE attr=MTU msg='integer out of range'
+unbind ifname=str:gs1 stats=u32:1 => errno=EINVAL attr=STATS msg='Unknown attribute type'
+unbind ifname=str:gs1 mtu=u32:10 => errno=EINVAL attr=MTU msg='Unknown attribute type'
+unbind ifname=str:gs1 reqid=u32:7 => errno=EINVAL attr=REQID msg='Unknown attribute type'
 unbind ifname=str:nosuch => errno=ENODEV msg='no such tunnel'
 
 # --- GLOBAL_GET (no attribute is required)
 global_get 200=u8:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-global_get stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
+global_get stats=u32:1 => errno=EINVAL attr=STATS msg='Unsupported attribute'
+global_get ifname=str:gs0 => errno=EINVAL attr=IFNAME msg='Unsupported attribute'
+global_get pad=u32:0 => errno=EINVAL attr=PAD msg='Unsupported attribute'
 global_get => errno=OK changed=no
 
 # --- GLOBAL_SET (no attribute is required: an empty request changes nothing)
@@ -154,7 +187,10 @@ global_set global_ipsec=u8:2 => errno=ERANGE attr=GLOBAL_IPSEC msg='integer out 
 global_set global_encap=u8:255 => errno=ERANGE attr=GLOBAL_ENCAP msg='integer out of range'
 global_set global_ipsec=u32:1 => errno=EINVAL attr=GLOBAL_IPSEC msg='invalid attribute length'
 global_set global_ipsec=u8:1 200=u8:1 => errno=EINVAL attr=200 msg='Unknown attribute type'
-global_set global_ipsec=u8:1 stats=u32:1 => errno=EINVAL attr=STATS msg='read-only attribute'
+global_set global_ipsec=u8:1 stats=u32:1 => errno=EINVAL attr=STATS msg='Unsupported attribute'
+global_set global_ipsec=u8:1 ifname=str:gs0 => errno=EINVAL attr=IFNAME msg='Unsupported attribute'
+global_set ifname=str:gs0 global_ipsec=u8:1 => errno=EINVAL attr=IFNAME msg='Unsupported attribute'
+global_set global_ipsec=u8:1 allow_null=u8:1 => errno=EINVAL attr=ALLOW_NULL msg='Unknown attribute type'
 global_set => errno=OK changed=no
 
 # --- commands that do not exist

@@ -123,7 +123,10 @@ def parse_uapi(path=None):
                 continue
             if "=" in item:
                 name, expr = (s.strip() for s in item.split("=", 1))
-                val = int(expr, 0)
+                # a literal, or "(__GNVSEC_IPSEC_MAX - 1)" (the generated
+                # header's MAX entries)
+                m2 = re.fullmatch(r"\(?\s*(\w+)\s*-\s*1\s*\)?", expr)
+                val = consts[m2.group(1)] - 1 if m2 else int(expr, 0)
             else:
                 name = item
             names.append((name, val))
@@ -228,6 +231,11 @@ class Reply:
             self._parse_error()
         elif mtype == NLMSG_DONE and len(payload) >= 4:
             self.error = -struct.unpack_from("=i", payload)[0]
+            # a dump's own error: the extack's text after the errno
+            if self.flags & NLM_F_ACK_TLVS:
+                for t, _, v in parse_attrs(payload[4:]):
+                    if t == NLMSGERR_ATTR_MSG:
+                        self.ext["msg"] = v.rstrip(b"\0").decode(errors="replace")
 
     def _parse_error(self):
         p = self.payload
@@ -498,7 +506,7 @@ def do_request(g, args, compare=True):
             d = reply_dict(r, skip=())
             data.append("%s %s" % (CMD_NAMES.get(r.cmd, r.cmd),
                                    " ".join("%s=%s" % kv for kv in d.items())))
-        if r.type != NLMSG_ERROR:
+        if r.type not in (NLMSG_ERROR, NLMSG_DONE):
             continue
         if "msg" in r.ext:
             res["msg"] = r.ext["msg"]
