@@ -8,7 +8,8 @@
 # addresses, enum names, the nested counters), a do of tunnel-get and
 # global-get answers, a do of tunnel-set changes a tunnel as the spec says,
 # an attribute outside an operation's request is refused, and
-# `--subscribe events` prints the notifications the spec declares, in
+# its library, subscribed to "events", decodes the notifications the spec
+# declares, in
 # order, for a tunnel added, changed, bound, unbound and deleted, and for a
 # global change. Whatever it prints is compared with gnvsecctl's view.
 . "$(dirname "$0")/lib.sh"
@@ -102,37 +103,20 @@ check_contains "the extack of tunnel-del with a VNI" "Unknown attribute type" "$
 check_eq "gs0 is still there" "$before" "$(ctl "$C" -j tunnels show)"
 
 log "== ynl --subscribe events"
-# Notifications are printed when the CLI exits, after --sleep: it has to
-# be subscribed before the changes. The group's id is looked up as the
-# CLI does; the CLI's socket is subscribed when /proc/net/netlink shows
-# the group's bit in its groups (ids 1..32 are in that column).
-grp=$($ip netns exec "$C" python3 -c 'import sys
-sys.path.insert(0, sys.argv[1])
-import nlclient
-print(nlclient.Genl().mcgrps["events"])' "$GNVSEC_SRC/selftests/tools")
-log "events group id: $grp"
-# The changes below take a few seconds, but tens on a loaded host: the
-# CLI reads what its socket queued only after --sleep.
-ynl --subscribe events --sleep 45 >"$TMP/ntf.json" 2>"$TMP/ntf.err" &
+# The kernel's YNL library subscribed to "events" (tools/ynl_listen.py:
+# cli.py --subscribe reads only after a fixed --sleep), until gs2's
+# deletion is announced.
+$ip netns exec "$C" timeout 300 python3 "$GNVSEC_SRC/selftests/tools/ynl_listen.py" \
+	"$YNL/tools/net/ynl" "$SPEC" "$SCHEMA" events tunnel-del-ntf gs2 240 \
+	>"$TMP/ntf.json" 2>"$TMP/ntf.err" &
 ntf_pid=$!
-subscribed=0
-bit=$((1 << (grp - 1)))
-for _ in $(seq 300); do
-	if ((grp <= 32)); then
-		# sk Eth Pid Groups ...: a NETLINK_GENERIC socket with the bit
-		while read -r _ eth _ groups _; do
-			[[ $eth == 16 ]] && ((0x$groups & bit)) && subscribed=1
-		done < <($ip netns exec "$C" cat /proc/net/netlink)
-		((subscribed)) && break
-	else
-		sleep 5	# no column for the group: give the CLI time to start
-		subscribed=1
-		break
-	fi
+for _ in $(seq 1200); do
+	grep -q subscribed "$TMP/ntf.err" && break
 	kill -0 $ntf_pid 2>/dev/null || break
 	sleep 0.1
 done
-((subscribed)) || fail "ynl --subscribe did not join the group: $(cat "$TMP/ntf.err")"
+grep -q subscribed "$TMP/ntf.err" ||
+	fail "the YNL library did not subscribe: $(cat "$TMP/ntf.err")"
 ctl "$C" tunnel add gs2 remote 10.99.0.3 vni 7 chassis hv-d
 ctl "$C" tunnel set gs2 vni 8
 ctl "$C" tunnel bind gs2 reqid 9
@@ -142,7 +126,7 @@ ctl "$C" global set ipsec false
 ctl "$C" tunnel del gs2
 rc=0
 wait $ntf_pid || rc=$?
-((rc == 0)) || fail "ynl --subscribe failed (exit status $rc): $(cat "$TMP/ntf.err")"
+((rc == 0)) || fail "the subscription failed (exit status $rc): $(cat "$TMP/ntf.err")"
 cat "$TMP/ntf.json"
 # What came, one "key=value" line per fact. A global set announces every
 # tunnel (gs0, gs1, gs2, in the namespace's order) as a tunnel-set-ntf.
