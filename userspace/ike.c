@@ -124,6 +124,9 @@ static void add(struct conn_desc *c, uint8_t type, uint8_t flags,
 #define SECTION(c, name)	add(c, CONF_SECTION, 0, name, NULL)
 #define END(c)			add(c, CONF_END, 0, NULL, NULL)
 #define KV(c, key, ...)		add(c, CONF_KV, 0, key, __VA_ARGS__)
+#define LIST(c, key, ...)	add(c, CONF_KV, CONF_LIST, key, __VA_ARGS__)
+#define CERT			(CONF_QUOTE | CONF_CERT | CONF_LIST)
+#define CACERT			(CONF_QUOTE | CONF_CACERT | CONF_LIST)
 
 /* Traffic selector: the address, host-sized prefix, UDP. */
 static void add_ts(struct conn_desc *c, const char *key, const struct addr *a)
@@ -131,10 +134,10 @@ static void add_ts(struct conn_desc *c, const char *key, const struct addr *a)
 	char buf[INET6_ADDRSTRLEN];
 
 	if (a->family)
-		KV(c, key, "%s/%d[udp]", addr_str(a, buf, sizeof(buf)),
+		LIST(c, key, "%s/%d[udp]", addr_str(a, buf, sizeof(buf)),
 		   a->family == AF_INET ? 32 : 128);
 	else
-		KV(c, key, "dynamic[udp]");
+		LIST(c, key, "dynamic[udp]");
 }
 
 int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
@@ -176,10 +179,10 @@ int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
 	addr_str(&t->remote, remote, sizeof(remote));
 	SECTION(c, c->name);
 	KV(c, "version", "2");
-	KV(c, "local_addrs", "%s", t->local.family ?
+	LIST(c, "local_addrs", "%s", t->local.family ?
 	   addr_str(&t->local, local, sizeof(local)) : "%any");
-	KV(c, "remote_addrs", "%s", remote);
-	KV(c, "proposals", "aes256gcm16-prfsha256-ecp256");
+	LIST(c, "remote_addrs", "%s", remote);
+	LIST(c, "proposals", "aes256gcm16-prfsha256-ecp256");
 	KV(c, "mobike", "no");
 	if (encap_forced(t, g))
 		KV(c, "encap", "yes");
@@ -188,15 +191,14 @@ int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
 	KV(c, "auth", "pubkey");
 	add(c, CONF_KV, CONF_QUOTE, "id", "%s", o->local_id);
 	if (o->cert)
-		add(c, CONF_KV, CONF_QUOTE | CONF_CERT, "certs", "%s", o->cert);
+		add(c, CONF_KV, CERT, "certs", "%s", o->cert);
 	else
-		add(c, CONF_KV, CONF_QUOTE | CONF_CERT, "certs", "%s-cert.pem",
-		    o->local_id);
+		add(c, CONF_KV, CERT, "certs", "%s-cert.pem", o->local_id);
 	END(c);
 	SECTION(c, "remote");
 	KV(c, "auth", "pubkey");
 	add(c, CONF_KV, CONF_QUOTE, "id", "%s", t->chassis);
-	add(c, CONF_KV, CONF_QUOTE | CONF_CACERT, "cacerts", "%s", o->ca);
+	add(c, CONF_KV, CACERT, "cacerts", "%s", o->ca);
 	END(c);
 	SECTION(c, "children");
 	SECTION(c, c->name);
@@ -205,7 +207,7 @@ int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
 	add_ts(c, "remote_ts", &t->remote);
 	KV(c, "mark_out", "0x%x/0x%x", t->mark & t->mark_mask, t->mark_mask);
 	KV(c, "reqid", "%u", c->reqid);
-	KV(c, "esp_proposals", "aes256gcm16-ecp256");
+	LIST(c, "esp_proposals", "aes256gcm16-ecp256");
 	if (o->rekey_time)
 		KV(c, "rekey_time", "%s", o->rekey_time);
 	KV(c, "start_action", "%s", start);

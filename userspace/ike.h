@@ -22,14 +22,16 @@ struct ike_opts {
 /*
  * The description is the sequence of elements of a swanctl.conf section,
  * in the order vici encodes them: section starts and ends and key/value
- * pairs. Flags say how a value is written: quoted in swanctl.conf, or a
+ * pairs. Flags say how a value is written: quoted in swanctl.conf; a
  * certificate file whose contents vici sends (swanctl looks file names up
- * in its x509/ and x509ca/ directories; vici takes the data).
+ * in its x509/ and x509ca/ directories; vici takes the data); a list in
+ * vici (swanctl.conf writes lists as comma-separated values).
  */
 enum { CONF_SECTION, CONF_END, CONF_KV };
 #define CONF_QUOTE	0x1
 #define CONF_CERT	0x2	/* file in x509/ */
 #define CONF_CACERT	0x4	/* file in x509ca/ */
+#define CONF_LIST	0x8	/* vici takes a list (of this one item) */
 
 struct conf_item {
 	uint8_t type, flags;

@@ -78,7 +78,7 @@ void vici_end(struct vici_msg *m)
 	put_u8(m, VICI_SECTION_END);
 }
 
-void vici_kv(struct vici_msg *m, const char *key, const void *val, size_t len)
+static void put_value(struct vici_msg *m, const void *val, size_t len)
 {
 	uint16_t l = htons(len);
 
@@ -86,10 +86,32 @@ void vici_kv(struct vici_msg *m, const char *key, const void *val, size_t len)
 		m->bad = true;
 		return;
 	}
-	put_u8(m, VICI_KEY_VALUE);
-	put_name(m, key);
 	put(m, &l, 2);
 	put(m, val, len);
+}
+
+void vici_kv(struct vici_msg *m, const char *key, const void *val, size_t len)
+{
+	put_u8(m, VICI_KEY_VALUE);
+	put_name(m, key);
+	put_value(m, val, len);
+}
+
+void vici_list(struct vici_msg *m, const char *key)
+{
+	put_u8(m, VICI_LIST_START);
+	put_name(m, key);
+}
+
+void vici_item(struct vici_msg *m, const void *val, size_t len)
+{
+	put_u8(m, VICI_LIST_ITEM);
+	put_value(m, val, len);
+}
+
+void vici_list_end(struct vici_msg *m)
+{
+	put_u8(m, VICI_LIST_END);
 }
 
 void vici_kv_str(struct vici_msg *m, const char *key, const char *val)

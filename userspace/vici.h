@@ -36,6 +36,9 @@ void vici_section(struct vici_msg *m, const char *name);
 void vici_end(struct vici_msg *m);
 void vici_kv(struct vici_msg *m, const char *key, const void *val, size_t len);
 void vici_kv_str(struct vici_msg *m, const char *key, const char *val);
+void vici_list(struct vici_msg *m, const char *key);
+void vici_item(struct vici_msg *m, const void *val, size_t len);
+void vici_list_end(struct vici_msg *m);
 
 /* One element of a received message, as vici_next() walks it. */
 struct vici_el {
