@@ -31,8 +31,9 @@
  * family's "events" group (debounced), on every IKE or CHILD_SA going up
  * or down (vici events ike-updown, child-updown, which also tell it at
  * once that charon went away), on SIGHUP (refresh: everything loaded
- * again), and every --interval seconds; while charon is unreachable, the
- * retries back off from 1 s, doubling up to the interval.
+ * again), and every --interval seconds; while charon is unreachable, or
+ * an initiated CHILD_SA is not up yet (the peer may not have loaded its
+ * side), the retries back off from 1 s, doubling up to the interval.
  */
 
 #define _GNU_SOURCE	/* ppoll */
@@ -74,6 +75,7 @@ struct sync {
 	struct loaded *mem;
 	size_t n_mem;
 	bool backend_down;	/* logged once, until it is back */
+	bool pending;		/* an initiator's CHILD_SA not up yet */
 	char **skipped;		/* tunnels refused, logged once */
 	size_t n_skipped;
 	/* per pass */
@@ -88,8 +90,21 @@ static volatile sig_atomic_t got_hup, got_term;
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logmsg(const char *fmt, ...)
 {
+	static int journal = -1;
 	va_list ap;
 
+	/* The journal stamps lines itself; a plain log file needs a time. */
+	if (journal < 0)
+		journal = !!getenv("JOURNAL_STREAM");
+	if (!journal) {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		fprintf(stderr, "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min,
+			tm.tm_sec, ts.tv_nsec / 1000000);
+	}
 	fputs("gnvsecctl: ike sync: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -171,9 +186,16 @@ static int encode_conn(const struct conn_desc *c, const char *dir,
 					      "x509" : "x509ca", it->value,
 					      data, &len, err, errlen))
 					return -1;
-				vici_kv(m, it->key, data, len);
 			} else {
-				vici_kv_str(m, it->key, it->value);
+				len = strlen(it->value);
+				memcpy(data, it->value, len);
+			}
+			if (it->flags & CONF_LIST) {
+				vici_list(m, it->key);
+				vici_item(m, data, len);
+				vici_list_end(m);
+			} else {
+				vici_kv(m, it->key, data, len);
 			}
 		}
 	}
@@ -470,6 +492,7 @@ static int pass(struct sync *s)
 		logmsg("strongSwan reachable again at %s", so->vici);
 	s->backend_down = false;
 
+	s->pending = false;
 	global_get(s->nl, &g);
 	tunnel_dump(s->nl, &l);
 	c = calloc(l.n ? l.n : 1, sizeof(*c));
@@ -561,6 +584,8 @@ static int pass(struct sync *s)
 		 * that is being set up is left to finish.
 		 */
 		sa = find_sa(s, c[i].name);
+		if (c[i].initiator && (!sa || !sa->child_up))
+			s->pending = true;
 		if (c[i].initiator &&
 		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
 			vici_kv_str(&m, "child", c[i].name);
@@ -708,6 +733,17 @@ static int watch(struct sync *s)
 				if (backoff > so->interval)
 					backoff = so->interval;
 				next = now_ms() + backoff * 1000LL;
+			} else if (s->pending) {
+				/*
+				 * The peer may not have its connection yet: try
+				 * again soon, then less and less often.
+				 */
+				backoff = backoff ? backoff * 2 : 1;
+				if (backoff > so->interval)
+					backoff = so->interval;
+				next = now_ms() + backoff * 1000LL;
+				if (vfd < 0)
+					vfd = open_events(so);
 			} else {
 				backoff = 0;
 				next = now_ms() + so->interval * 1000LL;
