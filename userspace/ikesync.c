@@ -432,11 +432,15 @@ static const struct ike_sa *find_sa(const struct sync *s, const char *name)
 enum { PASS_OK, PASS_PARTIAL, PASS_BACKEND_DOWN };
 
 /* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
-static bool drop_conn(struct sync *s, int fd, const char *name)
+static bool drop_conn(struct sync *s, int fd, const char *conn)
 {
 	struct vici_msg m = { 0 };
-	char err[300];
+	char err[300], name[48];
 	bool ok = true;
+	size_t i;
+
+	/* @conn may be an entry of the lists changed below. */
+	snprintf(name, sizeof(name), "%s", conn);
 
 	if (has_conn(s, name)) {
 		vici_kv_str(&m, "name", name);
@@ -461,6 +465,10 @@ static bool drop_conn(struct sync *s, int fd, const char *name)
 		}
 		vici_msg_free(&m);
 	}
+	/* Once is enough: the loop over the IKE_SAs must not do it again. */
+	for (i = 0; i < s->n_sas; i++)
+		if (!strcmp(s->sas[i].name, name))
+			s->sas[i].name[0] = '\0';
 	return ok;
 }
 
@@ -506,6 +514,7 @@ static int pass(struct sync *s)
 		const struct ike_sa *sa;
 		struct loaded *mem;
 		uint64_t hash;
+		bool loaded;
 
 		if (!t->required)
 			continue;
@@ -550,6 +559,7 @@ static int pass(struct sync *s)
 
 		hash = fnv1a(m.p, m.len);
 		mem = remembered(s, c[i].name);
+		loaded = false;
 		if (!has_conn(s, c[i].name) || !mem || mem->hash != hash) {
 			if (!key_loaded && load_key(s, fd, err, sizeof(err))) {
 				logmsg("private key of %s: %s", so->ike.local_id,
@@ -575,18 +585,24 @@ static int pass(struct sync *s)
 					 c[i].name);
 			}
 			mem->hash = hash;
+			loaded = true;
 		}
 		vici_msg_free(&m);
 
 		/*
 		 * The initiator starts what is missing: an IKE_SA (and its
 		 * CHILD_SA), or a CHILD_SA in an established IKE_SA. One
-		 * that is being set up is left to finish.
+		 * that is being set up is left to finish. Not in the pass
+		 * that loaded the connection: its trap may have caught a
+		 * packet already, and charon would negotiate the acquire's
+		 * CHILD_SA and the initiate's, two; the next pass (in a
+		 * second, s->pending) sees the acquire's IKE_SA if there is
+		 * one.
 		 */
 		sa = find_sa(s, c[i].name);
 		if (c[i].initiator && (!sa || !sa->child_up))
 			s->pending = true;
-		if (c[i].initiator &&
+		if (c[i].initiator && !loaded &&
 		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
 			vici_kv_str(&m, "child", c[i].name);
 			vici_kv_str(&m, "ike", c[i].name);
