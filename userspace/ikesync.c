@@ -491,8 +491,8 @@ static int pass(struct sync *s)
 	}
 	if (fd < 0) {
 		if (!s->backend_down)
-			logmsg("strongSwan unreachable at %s: %s (retrying)",
-			       so->vici, strerror(-e));
+			logmsg("strongSwan unreachable at %s: %s%s", so->vici,
+			       strerror(-e), so->watch ? " (retrying)" : "");
 		s->backend_down = true;
 		return PASS_BACKEND_DOWN;
 	}
