@@ -9,7 +9,7 @@
 #   - the reconciler killed, charon restarted meanwhile (no connection, no
 #     SA): the reconciler restarted re-syncs on start, ACTIVE again.
 # Not one clear Geneve frame reaches the receiving wire in either case
-# (the tunnels require IPsec), and hv-a refuses to send without an SA.
+# (the tunnels require IPsec), and hv-a refuses to send meanwhile.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
 
@@ -41,18 +41,21 @@ traffic_stop() {
 		"$(capture_count "$1" "src host $A_UL4 and ip proto 50")"
 }
 
-# down WHAT: hv-a has no SA and refuses to send.
+# down WHAT: hv-a has no SA and no policy (charon took them or never had
+# them), and refuses to send.
 down() {
-	local no_sa
+	local no_pol
 	for _ in $(seq 30); do
 		(($(kernel_sas "$A") == 0)) && break
 		sleep 0.5
 	done
 	check_eq "$1: hv-a has no SA" 0 "$(kernel_sas "$A")"
-	no_sa=$(drops "$A" gs0 tx_no_sa)
+	check_eq "$1: hv-a has no policy" 0 "$(n "$A" ip xfrm policy | grep -c '^src' || true)"
+	no_pol=$(drops "$A" gs0 tx_no_policy)
 	sleep 2
 	check_eq "$1: hv-a waits for an SA" "WAITING FOR SA" "$(tfield "$A" gs0 ipsec_state)"
-	check_ge "$1: hv-a refused to send without an SA" $((no_sa + 10)) "$(drops "$A" gs0 tx_no_sa)"
+	check_ge "$1: hv-a refused to send without a policy" $((no_pol + 10)) \
+		"$(drops "$A" gs0 tx_no_policy)"
 }
 
 # back WHAT: ACTIVE again by itself, pings answered, the new charon's SAs.
