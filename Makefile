@@ -106,7 +106,7 @@ BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 # systemd reads units from /usr/lib/systemd/system and, for PREFIX=/usr/local,
 # /usr/local/lib/systemd/system; the units run PREFIX/sbin/gnvsecctl.
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
-SYSTEMD_UNITS := gnvsec.service gnvsec-wait-active.service
+SYSTEMD_UNITS := gnvsec.service gnvsec-wait-active.service gnvsec-ike-sync.service
 
 install: gnvsecctl
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)

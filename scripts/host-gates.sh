@@ -311,7 +311,8 @@ gate_cli() {
 }
 
 gate_units() {
-	local d=$tmp/units-install out u units=(gnvsec.service gnvsec-wait-active.service)
+	local d=$tmp/units-install out u units=(gnvsec.service gnvsec-wait-active.service
+						 gnvsec-ike-sync.service)
 
 	command -v systemd-analyze >/dev/null || die "no systemd-analyze (apt-get install systemd)"
 	make -s install PREFIX=/usr DESTDIR="$d" >/dev/null 2>&1 ||

@@ -249,3 +249,53 @@ ike_rekeying_tunnel() {
 			"$(ike_dir $w)/swanctl/swanctl.conf"
 	done
 }
+
+# The reconciler, "gnvsecctl ike sync --watch" (85, 86): one per chassis,
+# next to its charon, its log in $TMP/ike-WHO/sync.log (one time-stamped
+# line per action), its pid in $TMP/ike-WHO/sync.pid.
+
+# sync_args WHO NAME: what chassis WHO's reconciler needs to find its charon.
+sync_args() {
+	local d
+	d=$(ike_dir "$1")
+	echo --local-id "$2" --vici "$d/charon.vici" --swanctl-dir "$d/swanctl"
+}
+
+# sync_start WHO NS NAME: chassis WHO's reconciler in namespace NS.
+sync_start() {
+	local d
+	d=$(ike_dir "$1")
+	# Not through n(): $! must be gnvsecctl itself.
+	# shellcheck disable=SC2046 # the options, word by word
+	$ip netns exec "$2" gnvsecctl ike sync --watch --interval 5 \
+		$(sync_args "$1" "$3") >>"$d/sync.log" 2>&1 &
+	echo $! >"$d/sync.pid"
+}
+
+sync_log() { cat "$(ike_dir "$1")/sync.log" 2>/dev/null; }
+sync_pid() { cat "$(ike_dir "$1")/sync.pid"; }
+
+# sync_dump WHO...: the reconcilers' logs and the end of their charons'.
+sync_dump() {
+	local w
+	for w in "$@"; do
+		sync_log "$w" | sed "s/^/sync $w: /"
+		tail -n 30 "$(ike_dir "$w")/charon.log" 2>/dev/null | sed "s/^/charon $w: /"
+	done
+}
+
+# conns WHO NS: the connections WHO's charon has loaded, sorted, one line.
+conns() {
+	swan "$1" "$2" --list-conns 2>/dev/null |
+		sed -n 's/^\([^ :]*\): IKE.*/\1/p' | sort | xargs
+}
+
+# wait_active NS [DEV...]: until the tunnels (default: all that require
+# IPsec) are ACTIVE, within 150 s ("gnvsecctl wait", on events).
+wait_active() {
+	local ns=$1
+	shift
+	$ip netns exec "$ns" gnvsecctl wait --timeout 150 "$@" ||
+		fail "not ACTIVE within 150 s: $(ctl "$ns" tunnels show "$@" 2>&1 | grep -E '^[a-z]|state')"
+	log "ok: ACTIVE: ${*:-every tunnel} in $ns"
+}

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gnvsecctl ike swanctl: the strongSwan swanctl.conf "connections" for the
- * tunnels of the namespace, from what the kernel says about them, so that
- * charon negotiates exactly the SAs each tunnel accepts:
+ * The IKE connection of each tunnel, described once (ike_conn_describe)
+ * from what the kernel says about the tunnel, and written out either as
+ * strongSwan swanctl.conf "connections" (gnvsecctl ike swanctl) or loaded
+ * into charon over vici by the reconciler (gnvsecctl ike sync, ikesync.c),
+ * so that charon negotiates exactly the SAs each tunnel accepts:
  *
  * - IKEv2 between the tunnel's local and remote addresses, authenticated
  *   by certificates: this chassis' name as local identity, the tunnel's
@@ -24,24 +26,20 @@
  * - encap = yes when the tunnel's encapsulation is forced (NAT-T).
  * - start_action = trap by default: the first packet triggers the
  *   negotiation, and gnvsec refuses the trap's placeholder route, so
- *   nothing leaves before the SA exists.
+ *   nothing leaves before the SA exists. The reconciler makes only one
+ *   side initiate (the chassis whose name sorts lower, trap); the other
+ *   only responds (none), so that two chassis never race each other into
+ *   duplicate CHILD_SAs.
  */
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "gnvsecctl.h"
-
-struct ike_opts {
-	const char *local_id;
-	const char *cert;	/* NULL: LOCAL_ID-cert.pem */
-	const char *ca;
-	const char *start_action;
-	const char *rekey_time;	/* NULL: strongSwan's default */
-};
+#include "ike.h"
 
 /* A name usable as a swanctl section name: no dots, braces or blanks. */
 static bool section_ok(const char *s)
@@ -81,7 +79,7 @@ static bool time_ok(const char *s)
  * else its mark value, unique among the namespace's tunnels; else (a zero
  * mark value) its ifindex.
  */
-static uint32_t tunnel_reqid(const struct tunnel *t)
+uint32_t ike_tunnel_reqid(const struct tunnel *t)
 {
 	if (t->reqid)
 		return t->reqid;
@@ -90,119 +88,214 @@ static uint32_t tunnel_reqid(const struct tunnel *t)
 	return t->ifindex;
 }
 
-/* Refuses a tunnel that cannot be written out; a message says why. */
-static void check_tunnel(const struct tunnel *t)
+/*
+ * The lower name initiates: both chassis compute the same answer from the
+ * two names alone, with no exchange between them.
+ */
+bool ike_initiator(const struct tunnel *t, const struct ike_opts *o)
 {
-	if (!section_ok(t->name))
-		die(EXIT_USAGE, "%s: a swanctl connection name may only hold "
-		    "letters, digits, '-' and '_'", t->name);
-	if (!t->remote.family)
-		die(EXIT_USAGE, "%s: tunnel has no remote address", t->name);
-	if (!t->chassis[0])
-		die(EXIT_USAGE, "%s: the remote identity is the tunnel's "
-		    "chassis name: gnvsecctl tunnel set %s chassis NAME",
-		    t->name, t->name);
-	if (!value_ok(t->chassis))
-		die(EXIT_USAGE, "%s: chassis name unusable as an IKE identity",
-		    t->name);
+	return strcmp(o->local_id, t->chassis) < 0;
 }
 
+static void add(struct conn_desc *c, uint8_t type, uint8_t flags,
+		const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void add(struct conn_desc *c, uint8_t type, uint8_t flags,
+		const char *key, const char *fmt, ...)
+{
+	struct conf_item *it;
+	va_list ap;
+
+	/* Sized for the longest description below: a bug otherwise. */
+	if (c->n >= CONN_ITEMS_MAX)
+		die(EXIT_KERNEL, "%s: connection description too long", c->name);
+	it = &c->v[c->n++];
+	it->type = type;
+	it->flags = flags;
+	it->key = key;
+	it->value[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(it->value, sizeof(it->value), fmt, ap);
+		va_end(ap);
+	}
+}
+
+#define SECTION(c, name)	add(c, CONF_SECTION, 0, name, NULL)
+#define END(c)			add(c, CONF_END, 0, NULL, NULL)
+#define KV(c, key, ...)		add(c, CONF_KV, 0, key, __VA_ARGS__)
+#define LIST(c, key, ...)	add(c, CONF_KV, CONF_LIST, key, __VA_ARGS__)
+#define CERT			(CONF_QUOTE | CONF_CERT | CONF_LIST)
+#define CACERT			(CONF_QUOTE | CONF_CACERT | CONF_LIST)
+
 /* Traffic selector: the address, host-sized prefix, UDP. */
-static void print_ts(FILE *out, const char *key, const struct addr *a)
+static void add_ts(struct conn_desc *c, const char *key, const struct addr *a)
 {
 	char buf[INET6_ADDRSTRLEN];
 
 	if (a->family)
-		fprintf(out, "\t\t\t\t%s = %s/%d[udp]\n", key,
-			addr_str(a, buf, sizeof(buf)),
-			a->family == AF_INET ? 32 : 128);
+		LIST(c, key, "%s/%d[udp]", addr_str(a, buf, sizeof(buf)),
+		   a->family == AF_INET ? 32 : 128);
 	else
-		fprintf(out, "\t\t\t\t%s = dynamic[udp]\n", key);
+		LIST(c, key, "dynamic[udp]");
 }
 
-static void print_conn(FILE *out, const struct tunnel *t,
-		       const struct global *g, const struct ike_opts *o)
+int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
+		      const struct global *g, const struct ike_opts *o,
+		      char *err, size_t errlen)
 {
 	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-	uint32_t reqid = tunnel_reqid(t);
+	const char *start;
+	int len;
+
+	if (!t->remote.family) {
+		snprintf(err, errlen, "%s: tunnel has no remote address", t->name);
+		return -1;
+	}
+	if (!t->chassis[0]) {
+		snprintf(err, errlen, "%s: the remote identity is the tunnel's "
+			 "chassis name: gnvsecctl tunnel set %s chassis NAME",
+			 t->name, t->name);
+		return -1;
+	}
+	if (!value_ok(t->chassis)) {
+		snprintf(err, errlen, "%s: chassis name unusable as an IKE identity",
+			 t->name);
+		return -1;
+	}
+	len = snprintf(c->name, sizeof(c->name), "%s%s", o->prefix, t->name);
+	if (len < 0 || (size_t)len >= sizeof(c->name) || !section_ok(c->name)) {
+		snprintf(err, errlen, "%s: a swanctl connection name may only "
+			 "hold letters, digits, '-' and '_'", t->name);
+		return -1;
+	}
+	start = o->start_action;
+	if (!start)
+		start = ike_initiator(t, o) ? "trap" : "none";
+	c->reqid = ike_tunnel_reqid(t);
+	c->initiator = strcmp(start, "none");
+	c->n = 0;
 
 	addr_str(&t->remote, remote, sizeof(remote));
-	if (t->reqid)
-		fprintf(out, "\t# %s is bound to reqid %u\n", t->name, reqid);
-	else
-		fprintf(out, "\t# bind the tunnel once, before loading: "
-			"gnvsecctl tunnel bind %s reqid %u\n", t->name, reqid);
-	fprintf(out, "\t%s {\n", t->name);
-	fprintf(out, "\t\tversion = 2\n");
-	fprintf(out, "\t\tlocal_addrs = %s\n", t->local.family ?
-		addr_str(&t->local, local, sizeof(local)) : "%any");
-	fprintf(out, "\t\tremote_addrs = %s\n", remote);
-	fprintf(out, "\t\tproposals = aes256gcm16-prfsha256-ecp256\n");
-	fprintf(out, "\t\tmobike = no\n");
+	SECTION(c, c->name);
+	KV(c, "version", "2");
+	LIST(c, "local_addrs", "%s", t->local.family ?
+	   addr_str(&t->local, local, sizeof(local)) : "%any");
+	LIST(c, "remote_addrs", "%s", remote);
+	LIST(c, "proposals", "aes256gcm16-prfsha256-ecp256");
+	KV(c, "mobike", "no");
 	if (encap_forced(t, g))
-		fprintf(out, "\t\tencap = yes\n");
-	fprintf(out, "\t\tdpd_delay = 10s\n");
-	fprintf(out, "\t\tlocal {\n");
-	fprintf(out, "\t\t\tauth = pubkey\n");
-	fprintf(out, "\t\t\tid = \"%s\"\n", o->local_id);
+		KV(c, "encap", "yes");
+	KV(c, "dpd_delay", "10s");
+	SECTION(c, "local");
+	KV(c, "auth", "pubkey");
+	add(c, CONF_KV, CONF_QUOTE, "id", "%s", o->local_id);
 	if (o->cert)
-		fprintf(out, "\t\t\tcerts = \"%s\"\n", o->cert);
+		add(c, CONF_KV, CERT, "certs", "%s", o->cert);
 	else
-		fprintf(out, "\t\t\tcerts = \"%s-cert.pem\"\n", o->local_id);
-	fprintf(out, "\t\t}\n");
-	fprintf(out, "\t\tremote {\n");
-	fprintf(out, "\t\t\tauth = pubkey\n");
-	fprintf(out, "\t\t\tid = \"%s\"\n", t->chassis);
-	fprintf(out, "\t\t\tcacerts = \"%s\"\n", o->ca);
-	fprintf(out, "\t\t}\n");
-	fprintf(out, "\t\tchildren {\n");
-	fprintf(out, "\t\t\t%s {\n", t->name);
-	fprintf(out, "\t\t\t\tmode = transport\n");
-	print_ts(out, "local_ts", &t->local);
-	print_ts(out, "remote_ts", &t->remote);
-	fprintf(out, "\t\t\t\tmark_out = 0x%x/0x%x\n", t->mark & t->mark_mask,
-		t->mark_mask);
-	fprintf(out, "\t\t\t\treqid = %u\n", reqid);
-	fprintf(out, "\t\t\t\tesp_proposals = aes256gcm16-ecp256\n");
+		add(c, CONF_KV, CERT, "certs", "%s-cert.pem", o->local_id);
+	END(c);
+	SECTION(c, "remote");
+	KV(c, "auth", "pubkey");
+	add(c, CONF_KV, CONF_QUOTE, "id", "%s", t->chassis);
+	add(c, CONF_KV, CACERT, "cacerts", "%s", o->ca);
+	END(c);
+	SECTION(c, "children");
+	SECTION(c, c->name);
+	KV(c, "mode", "transport");
+	add_ts(c, "local_ts", &t->local);
+	add_ts(c, "remote_ts", &t->remote);
+	KV(c, "mark_out", "0x%x/0x%x", t->mark & t->mark_mask, t->mark_mask);
+	KV(c, "reqid", "%u", c->reqid);
+	LIST(c, "esp_proposals", "aes256gcm16-ecp256");
 	if (o->rekey_time)
-		fprintf(out, "\t\t\t\trekey_time = %s\n", o->rekey_time);
-	fprintf(out, "\t\t\t\tstart_action = %s\n", o->start_action);
-	fprintf(out, "\t\t\t\tdpd_action = %s\n",
-		strcmp(o->start_action, "none") ? "trap" : "clear");
-	fprintf(out, "\t\t\t\tclose_action = %s\n",
-		strcmp(o->start_action, "none") ? "trap" : "none");
-	fprintf(out, "\t\t\t}\n");
-	fprintf(out, "\t\t}\n");
-	fprintf(out, "\t}\n");
+		KV(c, "rekey_time", "%s", o->rekey_time);
+	KV(c, "start_action", "%s", start);
+	KV(c, "dpd_action", "%s", c->initiator ? "trap" : "clear");
+	KV(c, "close_action", "%s", c->initiator ? "trap" : "none");
+	END(c);
+	END(c);
+	END(c);
+	return 0;
 }
 
+/* The description as swanctl.conf text, one tab deeper than "connections". */
+static void print_conn(FILE *out, const struct tunnel *t,
+		       const struct conn_desc *c)
+{
+	int i, depth = 1;
+
+	if (t->reqid)
+		fprintf(out, "\t# %s is bound to reqid %u\n", t->name, c->reqid);
+	else
+		fprintf(out, "\t# bind the tunnel once, before loading: "
+			"gnvsecctl tunnel bind %s reqid %u\n", t->name, c->reqid);
+	for (i = 0; i < c->n; i++) {
+		const struct conf_item *it = &c->v[i];
+
+		if (it->type == CONF_END)
+			depth--;
+		fprintf(out, "%.*s", depth, "\t\t\t\t\t\t\t\t");
+		switch (it->type) {
+		case CONF_SECTION:
+			fprintf(out, "%s {\n", it->key);
+			depth++;
+			break;
+		case CONF_END:
+			fputs("}\n", out);
+			break;
+		default:
+			if (it->flags & CONF_QUOTE)
+				fprintf(out, "%s = \"%s\"\n", it->key, it->value);
+			else
+				fprintf(out, "%s = %s\n", it->key, it->value);
+		}
+	}
+}
+
+/* The options of "ike swanctl" and "ike sync"; which takes which below. */
+enum { OPT_LOCAL_ID, OPT_CERT, OPT_CA, OPT_START_ACTION, OPT_REKEY_TIME,
+       OPT_KEY, OPT_VICI, OPT_SWANCTL_DIR, OPT_BACKEND, OPT_INTERVAL,
+       OPT_WATCH };
 static const char *const ike_opt_words[] = {
-	"--local-id", "--cert", "--ca", "--start-action", "--rekey-time", NULL
+	"--local-id", "--cert", "--ca", "--start-action", "--rekey-time",
+	"--key", "--vici", "--swanctl-dir", "--backend", "--interval",
+	"--watch", NULL
 };
+#define SWANCTL_OPTS	((1 << OPT_LOCAL_ID) | (1 << OPT_CERT) | (1 << OPT_CA) | \
+			 (1 << OPT_START_ACTION) | (1 << OPT_REKEY_TIME))
+#define SYNC_OPTS	((1 << OPT_LOCAL_ID) | (1 << OPT_CERT) | (1 << OPT_CA) | \
+			 (1 << OPT_REKEY_TIME) | (1 << OPT_KEY) | \
+			 (1 << OPT_VICI) | (1 << OPT_SWANCTL_DIR) | \
+			 (1 << OPT_BACKEND) | (1 << OPT_INTERVAL) | \
+			 (1 << OPT_WATCH))
 
 static void ike_usage(void) __attribute__((noreturn));
 static void ike_usage(void)
 {
 	die(EXIT_USAGE, "usage: gnvsecctl ike swanctl [--local-id NAME] "
 	    "[--cert FILE] [--ca FILE] [--start-action trap|start|none] "
-	    "[--rekey-time TIME] [NAME]");
+	    "[--rekey-time TIME] [NAME]\n"
+	    "       gnvsecctl ike sync [--watch] [--backend strongswan] "
+	    "[--local-id NAME] [--cert FILE] [--key FILE] [--ca FILE] "
+	    "[--rekey-time TIME] [--vici SOCKET] [--swanctl-dir DIR] "
+	    "[--interval SECONDS]");
 }
 
-static int cmd_swanctl(struct nl *nl, int argc, char **argv)
+/*
+ * Parses the options that @allowed names into @so; returns the tunnel
+ * name argument, if any.
+ */
+static const char *parse_opts(int argc, char **argv, unsigned int allowed,
+			      struct ike_sync_opts *so)
 {
 	static char host[256];
-	struct ike_opts o = {
-		.ca = "cacert.pem",
-		.start_action = "trap",
-	};
-	struct tunnel_list l = { 0 };
+	struct ike_opts *o = &so->ike;
 	const char *name = NULL;
-	struct global g;
-	size_t i, j;
 	int k;
 
 	for (k = 0; k < argc; k++) {
-		const char *val;
+		const char *val = NULL;
 		size_t len;
 		int opt;
 
@@ -218,8 +311,14 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 			if (strlen(ike_opt_words[opt]) == len &&
 			    !strncmp(argv[k], ike_opt_words[opt], len))
 				break;
-		if (!ike_opt_words[opt])
+		if (!ike_opt_words[opt] || !(allowed & (1U << opt)))
 			ike_usage();
+		if (opt == OPT_WATCH) {
+			if (argv[k][len] == '=')
+				ike_usage();
+			so->watch = true;
+			continue;
+		}
 		if (argv[k][len] == '=')
 			val = argv[k] + len + 1;
 		else if (k + 1 < argc)
@@ -227,42 +326,82 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 		else
 			ike_usage();
 		switch (opt) {
-		case 0:
-			o.local_id = val;
+		case OPT_LOCAL_ID:
+			o->local_id = val;
 			break;
-		case 1:
-			o.cert = val;
+		case OPT_CERT:
+			o->cert = val;
 			break;
-		case 2:
-			o.ca = val;
+		case OPT_CA:
+			o->ca = val;
 			break;
-		case 3:
-			o.start_action = val;
-			if (strcmp(o.start_action, "trap") &&
-			    strcmp(o.start_action, "start") &&
-			    strcmp(o.start_action, "none"))
+		case OPT_KEY:
+			o->key = val;
+			break;
+		case OPT_START_ACTION:
+			o->start_action = val;
+			if (strcmp(val, "trap") && strcmp(val, "start") &&
+			    strcmp(val, "none"))
 				ike_usage();
 			break;
-		case 4:
-			o.rekey_time = val;
-			if (!time_ok(o.rekey_time))
+		case OPT_REKEY_TIME:
+			o->rekey_time = val;
+			if (!time_ok(val))
 				die(EXIT_USAGE, "invalid --rekey-time \"%s\" "
 				    "(seconds, or a number with s, m, h or d)",
-				    o.rekey_time);
+				    val);
+			break;
+		case OPT_VICI:
+			if (!*val)
+				ike_usage();
+			so->vici = val;
+			break;
+		case OPT_SWANCTL_DIR:
+			if (!*val)
+				ike_usage();
+			so->swanctl_dir = val;
+			break;
+		case OPT_BACKEND:
+			if (strcmp(val, "strongswan"))
+				die(EXIT_USAGE, "unknown IKE backend \"%s\" "
+				    "(strongswan)", val);
+			break;
+		case OPT_INTERVAL:
+			so->interval = parse_num("--interval", val, 1, 86400);
 			break;
 		}
 	}
-	if (!o.local_id) {
+	if (!o->local_id) {
 		if (gethostname(host, sizeof(host) - 1))
 			die(EXIT_KERNEL, "gethostname: %s", strerror(errno));
-		o.local_id = host;
+		o->local_id = host;
 	}
-	if (!value_ok(o.local_id))
-		die(EXIT_USAGE, "local identity unusable: \"%s\"", o.local_id);
-	if ((o.cert && !value_ok(o.cert)) || !value_ok(o.ca))
+	if (!value_ok(o->local_id))
+		die(EXIT_USAGE, "local identity unusable: \"%s\"", o->local_id);
+	if ((o->cert && !value_ok(o->cert)) || (o->key && !value_ok(o->key)) ||
+	    !value_ok(o->ca))
 		die(EXIT_USAGE, "certificate file names may not hold quotes, "
 		    "backslashes or control characters");
+	return name;
+}
 
+static int cmd_swanctl(struct nl *nl, int argc, char **argv)
+{
+	struct ike_sync_opts so = {
+		.ike = {
+			.ca = "cacert.pem",
+			.start_action = "trap",
+			.prefix = "",
+		},
+	};
+	struct tunnel_list l = { 0 };
+	struct conn_desc *c;
+	const char *name;
+	char err[256];
+	struct global g;
+	size_t i, j;
+
+	name = parse_opts(argc, argv, SWANCTL_OPTS, &so);
 	global_get(nl, &g);
 	if (name) {
 		if (!*name || strlen(name) >= 16)
@@ -276,34 +415,62 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 		tunnel_dump(nl, &l);
 	}
 
+	c = calloc(l.n ? l.n : 1, sizeof(*c));
+	if (!c)
+		die(EXIT_KERNEL, "out of memory");
 	for (i = 0; i < l.n; i++) {
-		check_tunnel(&l.v[i]);
+		if (ike_conn_describe(&c[i], &l.v[i], &g, &so.ike, err,
+				      sizeof(err)))
+			die(EXIT_USAGE, "%s", err);
 		for (j = 0; j < i; j++)
-			if (tunnel_reqid(&l.v[i]) == tunnel_reqid(&l.v[j]))
+			if (c[i].reqid == c[j].reqid)
 				die(EXIT_USAGE, "%s and %s would share reqid %u: "
 				    "bind one to another reqid first",
-				    l.v[j].name, l.v[i].name,
-				    tunnel_reqid(&l.v[i]));
+				    l.v[j].name, l.v[i].name, c[i].reqid);
 	}
 
 	printf("# swanctl.conf connections for gnvsec tunnels "
 	       "(gnvsecctl ike swanctl)\n");
 	printf("# local identity \"%s\"; its certificate and key in "
-	       "swanctl/x509/ and swanctl/private/,\n", o.local_id);
+	       "swanctl/x509/ and swanctl/private/,\n", so.ike.local_id);
 	printf("# the CA in swanctl/x509ca/ (relative file names are looked "
 	       "up there)\n");
 	printf("connections {\n");
 	for (i = 0; i < l.n; i++)
-		print_conn(stdout, &l.v[i], &g, &o);
+		print_conn(stdout, &l.v[i], &c[i]);
 	printf("}\n");
+	free(c);
 	free(l.v);
 	return EXIT_OK;
 }
 
+static int cmd_sync(struct nl *nl, int argc, char **argv)
+{
+	struct ike_sync_opts so = {
+		.ike = {
+			.ca = "cacert.pem",
+			.prefix = "gnvsec-",
+		},
+		.vici = "/var/run/charon.vici",
+		.swanctl_dir = "/etc/swanctl",
+		.interval = 60,
+	};
+
+	if (parse_opts(argc, argv, SYNC_OPTS, &so))
+		ike_usage();	/* every tunnel of the namespace, no name */
+	return ike_sync(nl, &so);
+}
+
 int cmd_ike(struct nl *nl, int argc, char **argv)
 {
-	/* "swanctl" or any prefix of it, as every keyword */
-	if (argc < 1 || !*argv[0] || strncmp(argv[0], "swanctl", strlen(argv[0])))
+	size_t len = argc > 0 ? strlen(argv[0]) : 0;
+
+	/* "swanctl", "sync" or any prefix that tells them apart */
+	if (!len)
 		ike_usage();
-	return cmd_swanctl(nl, argc - 1, argv + 1);
+	if (!strncmp(argv[0], "swanctl", len) && strncmp(argv[0], "sync", len))
+		return cmd_swanctl(nl, argc - 1, argv + 1);
+	if (!strncmp(argv[0], "sync", len) && strncmp(argv[0], "swanctl", len))
+		return cmd_sync(nl, argc - 1, argv + 1);
+	ike_usage();
 }

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The reconciler, "gnvsecctl ike sync --watch", one per chassis next to its
+# charon, for three chassis (hv-a, hv-b, hv-c) routed through $R. Nothing
+# but tunnel commands is done by hand:
+#   - tunnels added one by one become ACTIVE on both sides with no other
+#     command; the reconciler binds them; the lower name initiates, the
+#     other only responds, so each tunnel has exactly one CHILD_SA (two
+#     SAs) on each side; ESP only on the receiving wire;
+#   - a third chassis joining, a one-shot "ike sync" pass and a SIGHUP
+#     refresh leave the first two's SAs as they were (same SPIs); without
+#     charon the one-shot pass fails and says why;
+#   - deleting a tunnel unloads its connection and its SAs go on both
+#     sides; the peer's connection goes with the peer's own tunnel.
+# (86-ike-sync-restart restarts charon and the reconciler.)
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-ike.sh"
+
+ike_require
+load_module
+trap 'rc=$?; ((rc == 0)) || sync_dump A B C; cleanup' EXIT
+
+# Chassis x (a, b, c) is hv-x in ${NS[x]}, at 10.77.N.1 behind $R's .254.
+declare -A NS=([a]=$A [b]=$B [c]=$C) UL=([a]=10.77.1.1 [b]=10.77.2.1 [c]=10.77.3.1)
+declare -A WHO=([a]=A [b]=B [c]=C) NET=([a]=1 [b]=2 [c]=3)
+$ip netns add "$R"
+$ip -n "$R" link set lo up
+n "$R" sysctl -qw net.ipv4.ip_forward=1
+for x in a b c; do
+	$ip netns add "${NS[$x]}"
+	$ip -n "${NS[$x]}" link add ul type veth peer name ul$x netns "$R"
+	$ip -n "$R" addr add "10.77.${NET[$x]}.254/24" dev ul$x
+	$ip -n "$R" link set ul$x up
+	$ip -n "${NS[$x]}" addr add "${UL[$x]}/24" dev ul
+	$ip -n "${NS[$x]}" link set ul up
+	$ip -n "${NS[$x]}" link set lo up
+	$ip -n "${NS[$x]}" route add default via "10.77.${NET[$x]}.254"
+done
+
+pki_ca
+for x in a b c; do
+	pki_cert "hv-$x" "hv-$x"
+	charon_conf "${WHO[$x]}" "hv-$x"
+	charon_start "${WHO[$x]}" "${NS[$x]}"
+	sync_start "${WHO[$x]}" "${NS[$x]}" "hv-$x"
+done
+
+# pair X Y VNI: tunnel to-Y on X and to-X on Y, overlay 192.168.VNI.0/24.
+pair() {
+	local x=$1 y=$2 vni=$3 mx my
+	ctl "${NS[$x]}" tunnel add "to-$y" remote "${UL[$y]}" local "${UL[$x]}" \
+		vni "$vni" ipsec required chassis "hv-$y"
+	ctl "${NS[$y]}" tunnel add "to-$x" remote "${UL[$x]}" local "${UL[$y]}" \
+		vni "$vni" ipsec required chassis "hv-$x"
+	mx=$(mac_of "${NS[$x]}" "to-$y")
+	my=$(mac_of "${NS[$y]}" "to-$x")
+	overlay "${NS[$x]}" "to-$y" "192.168.$vni.1" "192.168.$vni.2" "$my"
+	overlay "${NS[$y]}" "to-$x" "192.168.$vni.2" "192.168.$vni.1" "$mx"
+}
+
+# sas_with X ADDR: the SAs X's kernel holds to or from ADDR.
+sas_with() { n "${NS[$1]}" ip xfrm state | grep -c "^src .*$2" || true; }
+cx() { conns "${WHO[$1]}" "${NS[$1]}"; }
+
+log "== tunnels added one by one become ACTIVE by themselves"
+t0=$SECONDS
+pair a b 12
+wait_active "$A"
+wait_active "$B"
+log "first tunnel ACTIVE after $((SECONDS - t0)) s"
+check_contains "hv-a initiates to hv-b" "loaded gnvsec-to-b: to-b to hv-b, reqid 65536, initiator" \
+	"$(sync_log A)"
+check_contains "hv-b only responds to hv-a" "loaded gnvsec-to-a: to-a to hv-a, reqid 65536, responder" \
+	"$(sync_log B)"
+check_contains "the reconciler bound the tunnel" "bound to-b to reqid 65536" "$(sync_log A)"
+check_eq "hv-a's binding" '{"reqid": 65536}' "$(tfield "$A" to-b binding)"
+capture_start "$B" ul wire
+check_eq "pings hv-a -> hv-b" 20 "$(ping_count "$A" 192.168.12.2 20)"
+capture_stop wire
+check_eq "ESP from hv-a on hv-b's wire" 20 "$(capture_count wire "src host ${UL[a]} and ip proto 50")"
+check_eq "clear Geneve on hv-b's wire" 0 "$(capture_count wire "udp port 6081")"
+spis_ab=$(tunnel_spis "$A" to-b | xargs)
+spis_ba=$(tunnel_spis "$B" to-a | xargs)
+check_eq "one CHILD_SA between hv-a and hv-b (hv-a's SAs)" 2 "$(wc -w <<<"$spis_ab")"
+
+log "== a third chassis joins"
+t0=$SECONDS
+pair a c 13
+pair b c 23
+for x in a b c; do
+	wait_active "${NS[$x]}"
+done
+log "two more tunnels ACTIVE after $((SECONDS - t0)) s"
+# No crossing streams: exactly one CHILD_SA (two SAs) per tunnel.
+for x in a b c; do
+	check_eq "hv-$x's kernel SAs (two tunnels, one CHILD_SA each)" 4 "$(kernel_sas "${NS[$x]}")"
+	check_eq "hv-$x's connections" "$(printf 'gnvsec-to-%s\n' a b c | grep -v "to-$x" | xargs)" \
+		"$(cx $x)"
+done
+check_contains "hv-b initiates to hv-c" "loaded gnvsec-to-c: to-c to hv-c, reqid 131072, initiator" \
+	"$(sync_log B)"
+check_eq "hv-a's SAs to hv-b unchanged" "$spis_ab" "$(tunnel_spis "$A" to-b | xargs)"
+check_eq "hv-b's SAs to hv-a unchanged" "$spis_ba" "$(tunnel_spis "$B" to-a | xargs)"
+
+log "== one-shot pass, refresh"
+# shellcheck disable=SC2046
+ctl "$A" ike sync $(sync_args A hv-a) || fail "one-shot ike sync: exit status $?"
+must_fail "ike sync without strongSwan" ctl "$A" ike sync --local-id hv-a --vici "$TMP/none.vici"
+check_eq "its exit status" 1 "$RC"
+check_contains "it says why" "strongSwan unreachable at $TMP/none.vici" "$OUT"
+kill -HUP "$(sync_pid A)"
+for _ in $(seq 20); do
+	sync_log A | grep -q refresh && break
+	sleep 0.5
+done
+sleep 2
+check_contains "SIGHUP refreshes" "refresh: loading every connection again" "$(sync_log A)"
+check_eq "hv-a's SAs to hv-b unchanged by pass and refresh" "$spis_ab" "$(tunnel_spis "$A" to-b | xargs)"
+check_eq "hv-a's kernel SAs after pass and refresh" 4 "$(kernel_sas "$A")"
+
+log "== a tunnel deleted"
+ctl "$A" tunnel del to-c
+for _ in $(seq 60); do
+	[[ $(cx a) == gnvsec-to-b && $(sas_with a "${UL[c]}") == 0 && $(sas_with c "${UL[a]}") == 0 ]] && break
+	sleep 1
+done
+check_eq "hv-a's connections after to-c is deleted" gnvsec-to-b "$(cx a)"
+check_eq "hv-a's SAs with hv-c" 0 "$(sas_with a "${UL[c]}")"
+check_eq "hv-c's SAs with hv-a" 0 "$(sas_with c "${UL[a]}")"
+check_contains "the reconciler says so" "unloaded gnvsec-to-c" "$(sync_log A)"
+check_eq "hv-c keeps its connection to hv-a while its tunnel is there" "gnvsec-to-a gnvsec-to-b" "$(cx c)"
+ctl "$C" tunnel del to-a
+for _ in $(seq 30); do
+	[[ $(cx c) == gnvsec-to-b ]] && break
+	sleep 1
+done
+check_eq "hv-c's connections after its to-a is deleted" gnvsec-to-b "$(cx c)"
+check_eq "hv-a's SAs to hv-b untouched by it" "$spis_ab" "$(tunnel_spis "$A" to-b | xargs)"
+check_eq "hv-b's kernel SAs" 4 "$(kernel_sas "$B")"
+
+sync_dump A B C

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The reconciler ("gnvsecctl ike sync --watch") recovers by itself, under
+# 20 pps of pings hv-a -> hv-b captured on hv-b's wire:
+#   - charon stopped (its SAs and policies go with it) and started again:
+#     the reconciler sees it go and come back, loads the connection again
+#     and initiates; the tunnel is ACTIVE again with the new charon's SAs;
+#   - the reconciler killed, charon restarted meanwhile (no connection, no
+#     SA): the reconciler restarted re-syncs on start, ACTIVE again.
+# Not one clear Geneve frame reaches the receiving wire in either case
+# (the tunnels require IPsec), and hv-a refuses to send meanwhile.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-ike.sh"
+
+ike_chassis
+trap 'rc=$?; ((rc == 0)) || sync_dump A B; cleanup' EXIT
+charon_start A "$A"
+charon_start B "$B"
+sync_start A "$A" hv-a
+sync_start B "$B" hv-b
+ctl "$A" tunnel add gs0 remote $B_UL4 local $A_UL4 vni 30 ipsec required chassis hv-b
+ctl "$B" tunnel add gs0 remote $A_UL4 local $B_UL4 vni 30 ipsec required chassis hv-a
+join_overlay gs0 gs0
+wait_active "$A"
+wait_active "$B"
+
+traffic_start() {
+	capture_start "$B" ul "$1"
+	$ip netns exec "$A" ping -i 0.05 -W 1 $B_OV >"$TMP/$1-ping.log" 2>&1 &
+	ping_pid=$!
+}
+
+traffic_stop() {
+	kill -INT "$ping_pid"	# ping prints its summary on SIGINT
+	wait "$ping_pid" || true
+	capture_stop "$1"
+	log "$1: $(grep -E 'packets transmitted' "$TMP/$1-ping.log" || true)"
+	check_eq "$1: clear Geneve on hv-b's wire" 0 "$(capture_count "$1" "udp port 6081")"
+	check_ge "$1: ESP from hv-a on hv-b's wire" 20 \
+		"$(capture_count "$1" "src host $A_UL4 and ip proto 50")"
+}
+
+# down WHAT: hv-a has no SA and no policy (charon took them or never had
+# them), and refuses to send.
+down() {
+	local no_pol
+	for _ in $(seq 30); do
+		(($(kernel_sas "$A") == 0)) && break
+		sleep 0.5
+	done
+	check_eq "$1: hv-a has no SA" 0 "$(kernel_sas "$A")"
+	# (charon's own socket bypass policies have no template, no reqid)
+	check_eq "$1: hv-a has no IPsec policy" 0 "$(n "$A" ip xfrm policy | grep -c 'reqid' || true)"
+	no_pol=$(drops "$A" gs0 tx_no_policy)
+	sleep 2
+	check_eq "$1: hv-a waits for an SA" "WAITING FOR SA" "$(tfield "$A" gs0 ipsec_state)"
+	check_ge "$1: hv-a refused to send without a policy" $((no_pol + 10)) \
+		"$(drops "$A" gs0 tx_no_policy)"
+}
+
+# back WHAT: ACTIVE again by itself, pings answered, the new charon's SAs.
+back() {
+	local got=0 t0=$SECONDS
+	wait_active "$A"
+	wait_active "$B"
+	log "$1: ACTIVE again after $((SECONDS - t0)) s"
+	for _ in $(seq 30); do
+		got=$(ping_count "$A" $B_OV 5)
+		((got == 5)) && break
+		sleep 1
+	done
+	check_eq "$1: pings answered" 5 "$got"
+	check_spis "$1: hv-a's SAs are the new charon's" A "$A" gs0
+	check_eq "$1: hv-a's connections" gnvsec-gs0 "$(conns A "$A")"
+}
+
+log "== charon stopped and started again"
+traffic_start wire_restart
+sleep 1
+charon_stop A
+down "charon stopped"
+charon_start A "$A"
+back "charon restarted"
+traffic_stop wire_restart
+check_contains "the reconciler saw charon go" "strongSwan unreachable" "$(sync_log A)"
+check_contains "and come back" "strongSwan reachable again" "$(sync_log A)"
+
+log "== charon restarted while the reconciler is down"
+traffic_start wire_resync
+kill -9 "$(sync_pid A)"
+wait "$(sync_pid A)" 2>/dev/null || true
+charon_stop A
+charon_start A "$A"
+check_eq "hv-a's new charon has no connection" "" "$(conns A "$A")"
+down "reconciler down"
+sync_start A "$A" hv-a
+back "reconciler restarted"
+traffic_stop wire_resync
+check_eq "hv-a's kernel SAs: one CHILD_SA" 2 "$(kernel_sas "$A")"
+
+sync_dump A B

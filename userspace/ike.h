@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The IKE connection of a gnvsec tunnel, described once (ike.c) and
+ * written out by each backend: as swanctl.conf text (gnvsecctl ike
+ * swanctl) or as a vici load-conn message (gnvsecctl ike sync).
+ */
+#ifndef GNVSEC_IKE_H
+#define GNVSEC_IKE_H
+
+#include "gnvsecctl.h"
+
+struct ike_opts {
+	const char *local_id;
+	const char *cert;	/* NULL: LOCAL_ID-cert.pem */
+	const char *key;	/* NULL: LOCAL_ID-privkey.pem (vici only) */
+	const char *ca;
+	const char *start_action; /* NULL: by identity order (sync) */
+	const char *rekey_time;	/* NULL: strongSwan's default */
+	const char *prefix;	/* of connection names: "" or "gnvsec-" */
+};
+
+/*
+ * The description is the sequence of elements of a swanctl.conf section,
+ * in the order vici encodes them: section starts and ends and key/value
+ * pairs. Flags say how a value is written: quoted in swanctl.conf; a
+ * certificate file whose contents vici sends (swanctl looks file names up
+ * in its x509/ and x509ca/ directories; vici takes the data); a list in
+ * vici (swanctl.conf writes lists as comma-separated values).
+ */
+enum { CONF_SECTION, CONF_END, CONF_KV };
+#define CONF_QUOTE	0x1
+#define CONF_CERT	0x2	/* file in x509/ */
+#define CONF_CACERT	0x4	/* file in x509ca/ */
+#define CONF_LIST	0x8	/* vici takes a list (of this one item) */
+
+struct conf_item {
+	uint8_t type, flags;
+	const char *key;
+	char value[256];
+};
+
+#define CONN_ITEMS_MAX	48
+
+struct conn_desc {
+	char name[48];		/* connection and CHILD_SA name */
+	uint32_t reqid;
+	bool initiator;		/* start_action is not none */
+	int n;
+	struct conf_item v[CONN_ITEMS_MAX];
+};
+
+/* The reqid a tunnel is (to be) bound to. */
+uint32_t ike_tunnel_reqid(const struct tunnel *t);
+/*
+ * Fills @c for tunnel @t; -1 with the reason in @err when the tunnel
+ * cannot have a connection (no chassis name, a name unusable, ...).
+ */
+int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
+		      const struct global *g, const struct ike_opts *o,
+		      char *err, size_t errlen);
+/* Whether this chassis initiates towards @t's chassis: the lower name. */
+bool ike_initiator(const struct tunnel *t, const struct ike_opts *o);
+
+/* ikesync.c */
+struct ike_sync_opts {
+	struct ike_opts ike;
+	const char *vici;	/* socket path */
+	const char *swanctl_dir;
+	unsigned int interval;	/* seconds between periodic passes */
+	bool watch;
+};
+
+int ike_sync(struct nl *nl, const struct ike_sync_opts *so);
+
+#endif

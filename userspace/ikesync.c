@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gnvsecctl ike sync: the reconciler that keeps strongSwan's charon in
+ * step with the namespace's tunnels, through vici (vici.c).
+ *
+ * Every pass compares what the kernel says (a tunnel dump: which tunnels
+ * require IPsec, their addresses, chassis names, marks and bindings) with
+ * what charon has (get-conns, list-sas), and makes charon match:
+ *   - each tunnel that requires IPsec gets one connection, named
+ *     "gnvsec-" and the tunnel's name, described by ike_conn_describe()
+ *     (the description "ike swanctl" prints), with the reqid the tunnel is
+ *     bound to; an unbound tunnel is bound to it first (TUNNEL_BIND), so
+ *     that no SA of the connection is ever refused for its reqid;
+ *   - the chassis whose name sorts lower initiates (trap, and an explicit
+ *     initiate when charon holds no SA of the connection); the other only
+ *     responds: two chassis never race into duplicate CHILD_SAs;
+ *   - connections named "gnvsec-..." that no tunnel wants any more are
+ *     unloaded and their IKE_SAs terminated, so their SAs go on both sides;
+ *     other connections are left alone: they are not ours.
+ * A connection is loaded again only when its encoded load-conn message
+ * (certificate data included) changed since this process last loaded it,
+ * or charon no longer has it (it was restarted); charon keeps an equal
+ * configuration as it is, and its SAs with it.
+ *
+ * One process, no state on disk: a subcommand of gnvsecctl rather than a
+ * daemon of its own, since it needs exactly gnvsecctl's netlink code and
+ * connection description, and "ike sync" without --watch is the same
+ * pass run once (exit status 0: everything is in sync).
+ *
+ * With --watch it stays: a pass at start, on every event of the gnvsec
+ * family's "events" group (debounced), on every IKE or CHILD_SA going up
+ * or down (vici events ike-updown, child-updown, which also tell it at
+ * once that charon went away), on SIGHUP (refresh: everything loaded
+ * again), and every --interval seconds; while charon is unreachable, or
+ * an initiated CHILD_SA is not up yet (the peer may not have loaded its
+ * side), the retries back off from 1 s, doubling up to the interval.
+ */
+
+#define _GNU_SOURCE	/* ppoll */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "ike.h"
+#include "vici.h"
+
+#define VICI_TIMEOUT_MS		15000
+#define EVENT_DELAY_MS		300	/* gathers a burst of events */
+#define FILE_MAX		65535	/* one vici value */
+
+/* What this process loaded: connection name and message hash. */
+struct loaded {
+	char name[48];
+	uint64_t hash;
+};
+
+/* One IKE_SA as list-sas streams it. */
+struct ike_sa {
+	char name[48];
+	char state[32];
+	bool child_up;		/* a CHILD_SA of the connection's name */
+};
+
+struct sync {
+	struct nl *nl;
+	const struct ike_sync_opts *so;
+	struct loaded *mem;
+	size_t n_mem;
+	bool backend_down;	/* logged once, until it is back */
+	bool pending;		/* an initiator's CHILD_SA not up yet */
+	char **skipped;		/* tunnels refused, logged once */
+	size_t n_skipped;
+	/* per pass */
+	struct ike_sa *sas;
+	size_t n_sas;
+	char (*conns)[48];
+	size_t n_conns;
+};
+
+static volatile sig_atomic_t got_hup, got_term;
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logmsg(const char *fmt, ...)
+{
+	static int journal = -1;
+	va_list ap;
+
+	/* The journal stamps lines itself; a plain log file needs a time. */
+	if (journal < 0)
+		journal = !!getenv("JOURNAL_STREAM");
+	if (!journal) {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		fprintf(stderr, "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min,
+			tm.tm_sec, ts.tv_nsec / 1000000);
+	}
+	fputs("gnvsecctl: ike sync: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void *grow(void *v, size_t n, size_t size)
+{
+	v = realloc(v, (n + 1) * size);
+	if (!v)
+		die(EXIT_KERNEL, "out of memory");
+	return v;
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A file of the swanctl directory (or an absolute path), whole. */
+static int read_file(const char *dir, const char *sub, const char *name,
+		     char *buf, size_t *len, char *err, size_t errlen)
+{
+	char path[4096];
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf + got, FILE_MAX - got)) > 0)
+		got += n;
+	close(fd);
+	if (n < 0 || got == FILE_MAX || !got) {
+		snprintf(err, errlen, "%.300s: %s", path, n < 0 ? strerror(errno) :
+			 got ? "too large" : "empty");
+		return -1;
+	}
+	*len = got;
+	return 0;
+}
+
+/*
+ * The description as a load-conn message: the same elements, with the
+ * contents of the certificate files where swanctl.conf names them.
+ */
+static int encode_conn(const struct conn_desc *c, const char *dir,
+		       struct vici_msg *m, char *err, size_t errlen)
+{
+	static char data[FILE_MAX];
+	size_t len;
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct conf_item *it = &c->v[i];
+
+		switch (it->type) {
+		case CONF_SECTION:
+			vici_section(m, it->key);
+			break;
+		case CONF_END:
+			vici_end(m);
+			break;
+		default:
+			if (it->flags & (CONF_CERT | CONF_CACERT)) {
+				if (read_file(dir, it->flags & CONF_CERT ?
+					      "x509" : "x509ca", it->value,
+					      data, &len, err, errlen))
+					return -1;
+			} else {
+				len = strlen(it->value);
+				memcpy(data, it->value, len);
+			}
+			if (it->flags & CONF_LIST) {
+				vici_list(m, it->key);
+				vici_item(m, data, len);
+				vici_list_end(m);
+			} else {
+				vici_kv(m, it->key, data, len);
+			}
+		}
+	}
+	if (m->bad) {
+		snprintf(err, errlen, "%s: connection message too large", c->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A command whose reply says success = yes, or errmsg. */
+static int simple_cmd(int fd, const char *cmd, const struct vici_msg *req,
+		      char *err, size_t errlen)
+{
+	struct vici_msg resp = { 0 };
+	char ok[8];
+	int ret;
+
+	ret = vici_cmd(fd, cmd, req, NULL, NULL, &resp);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", cmd, strerror(-ret));
+		return ret;
+	}
+	vici_get(&resp, "success", ok, sizeof(ok));
+	if (strcmp(ok, "yes")) {
+		char msg[200];
+
+		vici_get(&resp, "errmsg", msg, sizeof(msg));
+		snprintf(err, errlen, "%s: %s", cmd, msg[0] ? msg : "failed");
+		ret = 1;
+	}
+	vici_msg_free(&resp);
+	return ret;
+}
+
+static bool is_ours(const struct sync *s, const char *name)
+{
+	const char *p = s->so->ike.prefix;
+
+	return !strncmp(name, p, strlen(p));
+}
+
+/* list-sa event: { NAME { state = S child-sas { ID { name = N state = S } } } } */
+static void list_sa_cb(const char *ev, const struct vici_msg *m, void *data)
+{
+	struct sync *s = data;
+	struct ike_sa *sa = NULL;
+	char child[48] = "", cstate[32] = "";
+	bool in_children = false;
+	struct vici_el el;
+	size_t off = 0;
+	int depth = 0;
+
+	if (strcmp(ev, "list-sa"))
+		return;
+	while (vici_next(m, &off, &depth, &el) > 0) {
+		if (el.type == VICI_SECTION_START && el.depth == 0) {
+			s->sas = grow(s->sas, s->n_sas, sizeof(*s->sas));
+			sa = &s->sas[s->n_sas++];
+			memset(sa, 0, sizeof(*sa));
+			snprintf(sa->name, sizeof(sa->name), "%.47s", el.name);
+		} else if (!sa) {
+			continue;
+		} else if (el.type == VICI_KEY_VALUE && el.depth == 1 &&
+			   !strcmp(el.name, "state")) {
+			snprintf(sa->state, sizeof(sa->state), "%.*s", el.vlen,
+				 (const char *)el.val);
+		} else if (el.type == VICI_SECTION_START && el.depth == 1) {
+			in_children = !strcmp(el.name, "child-sas");
+		} else if (in_children && el.type == VICI_SECTION_START &&
+			   el.depth == 2) {
+			child[0] = cstate[0] = '\0';
+		} else if (in_children && el.type == VICI_KEY_VALUE &&
+			   el.depth == 3) {
+			if (!strcmp(el.name, "name"))
+				snprintf(child, sizeof(child), "%.*s", el.vlen,
+					 (const char *)el.val);
+			else if (!strcmp(el.name, "state"))
+				snprintf(cstate, sizeof(cstate), "%.*s",
+					 el.vlen, (const char *)el.val);
+		} else if (in_children && el.type == VICI_SECTION_END &&
+			   el.depth == 2) {
+			/* A CHILD_SA that is, or is about to be, in use. */
+			if (!strcmp(child, sa->name) &&
+			    (!strcmp(cstate, "INSTALLED") ||
+			     !strcmp(cstate, "INSTALLING") ||
+			     !strcmp(cstate, "CREATED") ||
+			     !strcmp(cstate, "REKEYING") ||
+			     !strcmp(cstate, "REKEYED")))
+				sa->child_up = true;
+		}
+	}
+}
+
+/* charon's connections and SAs; 0 or -errno. */
+static int read_backend(struct sync *s, int fd)
+{
+	struct vici_msg resp = { 0 };
+	struct vici_el el;
+	size_t off = 0;
+	int depth = 0, err;
+
+	s->n_sas = s->n_conns = 0;
+	err = vici_cmd(fd, "get-conns", NULL, NULL, NULL, &resp);
+	if (err)
+		return err;
+	while (vici_next(&resp, &off, &depth, &el) > 0) {
+		if (el.type != VICI_LIST_ITEM)
+			continue;
+		s->conns = grow(s->conns, s->n_conns, sizeof(*s->conns));
+		snprintf(s->conns[s->n_conns++], sizeof(*s->conns), "%.*s",
+			 el.vlen, (const char *)el.val);
+	}
+	vici_msg_free(&resp);
+	err = vici_register(fd, "list-sa", true);
+	if (err)
+		return err;
+	return vici_cmd(fd, "list-sas", NULL, list_sa_cb, s, NULL);
+}
+
+static bool has_conn(const struct sync *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_conns; i++)
+		if (!strcmp(s->conns[i], name))
+			return true;
+	return false;
+}
+
+static struct loaded *remembered(struct sync *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_mem; i++)
+		if (!strcmp(s->mem[i].name, name))
+			return &s->mem[i];
+	return NULL;
+}
+
+static void forget(struct sync *s, const char *name)
+{
+	struct loaded *l = remembered(s, name);
+
+	if (l)
+		*l = s->mem[--s->n_mem];
+}
+
+/* Logs a refused tunnel the first time only (periodic passes repeat it). */
+static void skip(struct sync *s, const char *name, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_skipped; i++)
+		if (!strcmp(s->skipped[i], name))
+			return;
+	logmsg("%s", why);
+	s->skipped = grow(s->skipped, s->n_skipped, sizeof(*s->skipped));
+	s->skipped[s->n_skipped] = strdup(name);
+	if (!s->skipped[s->n_skipped])
+		die(EXIT_KERNEL, "out of memory");
+	s->n_skipped++;
+}
+
+static void unskip(struct sync *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_skipped; i++)
+		if (!strcmp(s->skipped[i], name)) {
+			free(s->skipped[i]);
+			s->skipped[i] = s->skipped[--s->n_skipped];
+			return;
+		}
+}
+
+static int bind_reqid(struct nl *nl, const struct tunnel *t, uint32_t reqid)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = genl_msg(nl, buf, GNVSEC_CMD_TUNNEL_BIND, 0);
+	mnl_attr_put_u32(nlh, GNVSEC_A_IFINDEX, t->ifindex);
+	mnl_attr_put_u32(nlh, GNVSEC_A_REQID, reqid);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+static int load_key(struct sync *s, int fd, char *err, size_t errlen)
+{
+	static char data[FILE_MAX];
+	const struct ike_opts *o = &s->so->ike;
+	struct vici_msg m = { 0 };
+	char name[300];
+	size_t len;
+	int ret;
+
+	if (o->key)
+		snprintf(name, sizeof(name), "%s", o->key);
+	else
+		snprintf(name, sizeof(name), "%s-privkey.pem", o->local_id);
+	if (read_file(s->so->swanctl_dir, "private", name, data, &len, err,
+		      errlen))
+		return -1;
+	vici_kv_str(&m, "type", "any");
+	vici_kv(&m, "data", data, len);
+	ret = simple_cmd(fd, "load-key", &m, err, errlen);
+	/* The key stays in charon only. */
+	explicit_bzero(data, len);
+	if (m.p)
+		explicit_bzero(m.p, m.len);
+	vici_msg_free(&m);
+	return ret;
+}
+
+static const struct ike_sa *find_sa(const struct sync *s, const char *name)
+{
+	const struct ike_sa *best = NULL;
+	size_t i;
+
+	/* The one doing best: established with a CHILD_SA first. */
+	for (i = 0; i < s->n_sas; i++) {
+		const struct ike_sa *sa = &s->sas[i];
+
+		if (strcmp(sa->name, name) || !strcmp(sa->state, "DELETING") ||
+		    !strcmp(sa->state, "DESTROYING"))
+			continue;
+		if (!best || sa->child_up ||
+		    (!best->child_up && !strcmp(sa->state, "ESTABLISHED")))
+			best = sa;
+	}
+	return best;
+}
+
+enum { PASS_OK, PASS_PARTIAL, PASS_BACKEND_DOWN };
+
+/* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
+static bool drop_conn(struct sync *s, int fd, const char *conn)
+{
+	struct vici_msg m = { 0 };
+	char err[300], name[48];
+	bool ok = true;
+	size_t i;
+
+	/* @conn may be an entry of the lists changed below. */
+	snprintf(name, sizeof(name), "%s", conn);
+
+	if (has_conn(s, name)) {
+		vici_kv_str(&m, "name", name);
+		if (simple_cmd(fd, "unload-conn", &m, err, sizeof(err))) {
+			logmsg("%s: %s", name, err);
+			ok = false;
+		} else {
+			logmsg("unloaded %s: no tunnel requires it", name);
+		}
+		vici_msg_free(&m);
+	}
+	forget(s, name);
+	if (find_sa(s, name)) {
+		/* Sends the DELETE without waiting: the peer's SAs go too. */
+		vici_kv_str(&m, "ike", name);
+		vici_kv_str(&m, "timeout", "-1");
+		if (simple_cmd(fd, "terminate", &m, err, sizeof(err))) {
+			logmsg("%s: %s", name, err);
+			ok = false;
+		} else {
+			logmsg("terminated the SAs of %s", name);
+		}
+		vici_msg_free(&m);
+	}
+	/* Once is enough: the loop over the IKE_SAs must not do it again. */
+	for (i = 0; i < s->n_sas; i++)
+		if (!strcmp(s->sas[i].name, name))
+			s->sas[i].name[0] = '\0';
+	return ok;
+}
+
+static int pass(struct sync *s)
+{
+	const struct ike_sync_opts *so = s->so;
+	struct tunnel_list l = { 0 };
+	struct conn_desc *c;
+	bool *want, key_loaded = false;
+	char err[600];
+	struct global g;
+	size_t i, j;
+	int fd, e, ret = PASS_OK;
+
+	fd = vici_open(so->vici, VICI_TIMEOUT_MS);
+	e = fd < 0 ? fd : read_backend(s, fd);
+	if (e && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		if (!s->backend_down)
+			logmsg("strongSwan unreachable at %s: %s%s", so->vici,
+			       strerror(-e), so->watch ? " (retrying)" : "");
+		s->backend_down = true;
+		return PASS_BACKEND_DOWN;
+	}
+	if (s->backend_down)
+		logmsg("strongSwan reachable again at %s", so->vici);
+	s->backend_down = false;
+
+	s->pending = false;
+	global_get(s->nl, &g);
+	tunnel_dump(s->nl, &l);
+	c = calloc(l.n ? l.n : 1, sizeof(*c));
+	want = calloc(l.n ? l.n : 1, sizeof(*want));
+	if (!c || !want)
+		die(EXIT_KERNEL, "out of memory");
+
+	for (i = 0; i < l.n; i++) {
+		const struct tunnel *t = &l.v[i];
+		struct vici_msg m = { 0 };
+		const struct ike_sa *sa;
+		struct loaded *mem;
+		uint64_t hash;
+		bool loaded;
+
+		if (!t->required)
+			continue;
+		if (ike_conn_describe(&c[i], t, &g, &so->ike, err, sizeof(err))) {
+			skip(s, t->name, err);
+			ret = PASS_PARTIAL;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (want[j] && c[j].reqid == c[i].reqid)
+				break;
+		if (j < i) {
+			snprintf(err, sizeof(err), "%s: shares reqid %u with %s: "
+				 "bind one to another reqid", t->name,
+				 c[i].reqid, l.v[j].name);
+			skip(s, t->name, err);
+			ret = PASS_PARTIAL;
+			continue;
+		}
+		if (encode_conn(&c[i], so->swanctl_dir, &m, err, sizeof(err))) {
+			skip(s, t->name, err);
+			vici_msg_free(&m);
+			ret = PASS_PARTIAL;
+			continue;
+		}
+		want[i] = true;
+		unskip(s, t->name);
+
+		/* The binding first: the connection's SAs are then the only ones. */
+		if (!t->reqid) {
+			int e = bind_reqid(s->nl, t, c[i].reqid);
+
+			if (e) {
+				logmsg("%s: binding to reqid %u: %s", t->name,
+				       c[i].reqid, strerror(-e));
+				vici_msg_free(&m);
+				ret = PASS_PARTIAL;
+				continue;
+			}
+			logmsg("bound %s to reqid %u", t->name, c[i].reqid);
+		}
+
+		hash = fnv1a(m.p, m.len);
+		mem = remembered(s, c[i].name);
+		loaded = false;
+		if (!has_conn(s, c[i].name) || !mem || mem->hash != hash) {
+			if (!key_loaded && load_key(s, fd, err, sizeof(err))) {
+				logmsg("private key of %s: %s", so->ike.local_id,
+				       err);
+				vici_msg_free(&m);
+				ret = PASS_PARTIAL;
+				continue;
+			}
+			key_loaded = true;
+			if (simple_cmd(fd, "load-conn", &m, err, sizeof(err))) {
+				logmsg("%s: %s", c[i].name, err);
+				vici_msg_free(&m);
+				ret = PASS_PARTIAL;
+				continue;
+			}
+			logmsg("loaded %s: %s to %s, reqid %u, %s", c[i].name,
+			       t->name, t->chassis, c[i].reqid,
+			       c[i].initiator ? "initiator" : "responder");
+			if (!mem) {
+				s->mem = grow(s->mem, s->n_mem, sizeof(*s->mem));
+				mem = &s->mem[s->n_mem++];
+				snprintf(mem->name, sizeof(mem->name), "%s",
+					 c[i].name);
+			}
+			mem->hash = hash;
+			loaded = true;
+		}
+		vici_msg_free(&m);
+
+		/*
+		 * The initiator starts what is missing: an IKE_SA (and its
+		 * CHILD_SA), or a CHILD_SA in an established IKE_SA. One
+		 * that is being set up is left to finish. Not in the pass
+		 * that loaded the connection: its trap may have caught a
+		 * packet already, and charon would negotiate the acquire's
+		 * CHILD_SA and the initiate's, two; the next pass (in a
+		 * second, s->pending) sees the acquire's IKE_SA if there is
+		 * one.
+		 */
+		sa = find_sa(s, c[i].name);
+		if (c[i].initiator && (!sa || !sa->child_up))
+			s->pending = true;
+		if (c[i].initiator && !loaded &&
+		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
+			vici_kv_str(&m, "child", c[i].name);
+			vici_kv_str(&m, "ike", c[i].name);
+			vici_kv_str(&m, "timeout", "-1");
+			if (simple_cmd(fd, "initiate", &m, err, sizeof(err))) {
+				logmsg("%s: %s", c[i].name, err);
+				ret = PASS_PARTIAL;
+			} else {
+				logmsg("initiating %s", c[i].name);
+			}
+			vici_msg_free(&m);
+		}
+	}
+
+	/* Ours that no tunnel wants: loaded connections, then SAs. */
+	for (j = 0; j < s->n_conns + s->n_sas; j++) {
+		const char *name = j < s->n_conns ? s->conns[j] :
+				   s->sas[j - s->n_conns].name;
+
+		if (!is_ours(s, name))
+			continue;
+		for (i = 0; i < l.n; i++)
+			if (want[i] && !strcmp(c[i].name, name))
+				break;
+		if (i == l.n && !drop_conn(s, fd, name))
+			ret = PASS_PARTIAL;
+		if (i == l.n && j < s->n_conns)
+			/* Unloaded: its name must not match again below. */
+			s->conns[j][0] = '\0';
+	}
+	close(fd);
+	free(want);
+	free(c);
+	free(l.v);
+	return ret;
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A vici connection that receives charon's up/down events; -1 if none. */
+static int open_events(const struct ike_sync_opts *so)
+{
+	int fd = vici_open(so->vici, VICI_TIMEOUT_MS);
+
+	if (fd < 0)
+		return -1;
+	if (vici_register(fd, "ike-updown", true) ||
+	    vici_register(fd, "child-updown", true)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads what the gnvsec group sent; whether anything (or a loss) came. */
+static bool drain_gnvsec(struct nl *ev)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool any = false;
+	int ret;
+
+	for (;;) {
+		ret = recv(mnl_socket_get_fd(ev->sock), buf, sizeof(buf),
+			   MSG_DONTWAIT);
+		if (ret > 0) {
+			any = true;
+			continue;
+		}
+		if (ret < 0 && errno == EINTR)
+			continue;
+		/* ENOBUFS: events were lost; a full pass covers them. */
+		if (ret < 0 && errno == ENOBUFS)
+			any = true;
+		return any;
+	}
+}
+
+static int watch(struct sync *s)
+{
+	const struct ike_sync_opts *so = s->so;
+	int64_t next = 0, dirty_at = -1, t;
+	unsigned int backoff = 0, group;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, empty;
+	struct pollfd pfd[2];
+	struct nl ev;
+	int vfd = -1, r;
+
+	if (nl_open_genl(&ev))
+		die(EXIT_KERNEL, "cannot open generic netlink: %s",
+		    strerror(errno));
+	group = ev.mcgrp_events;
+	if (!group)
+		die(EXIT_KERNEL, "the gnvsec family has no \"%s\" group",
+		    GNVSEC_MCGRP_EVENTS);
+	if (mnl_socket_setsockopt(ev.sock, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		die(EXIT_KERNEL, "cannot join the \"%s\" group: %s",
+		    GNVSEC_MCGRP_EVENTS, strerror(errno));
+
+	/* Signals arrive only inside ppoll(): no check-then-sleep race. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigemptyset(&empty);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	logmsg("watching the tunnels for %s (strongSwan at %s)",
+	       so->ike.local_id, so->vici);
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			logmsg("refresh: loading every connection again");
+			s->n_mem = 0;
+			next = 0;
+		}
+		t = now_ms();
+		if (t >= next || (dirty_at >= 0 && t >= dirty_at)) {
+			dirty_at = -1;
+			r = pass(s);
+			if (r == PASS_BACKEND_DOWN) {
+				if (vfd >= 0)
+					close(vfd);
+				vfd = -1;
+				backoff = backoff ? backoff * 2 : 1;
+				if (backoff > so->interval)
+					backoff = so->interval;
+				next = now_ms() + backoff * 1000LL;
+			} else if (s->pending) {
+				/*
+				 * The peer may not have its connection yet: try
+				 * again soon, then less and less often.
+				 */
+				backoff = backoff ? backoff * 2 : 1;
+				if (backoff > so->interval)
+					backoff = so->interval;
+				next = now_ms() + backoff * 1000LL;
+				if (vfd < 0)
+					vfd = open_events(so);
+			} else {
+				backoff = 0;
+				next = now_ms() + so->interval * 1000LL;
+				if (vfd < 0)
+					vfd = open_events(so);
+			}
+			continue;
+		}
+		pfd[0].fd = mnl_socket_get_fd(ev.sock);
+		pfd[0].events = POLLIN;
+		pfd[1].fd = vfd;
+		pfd[1].events = POLLIN;
+		t = (dirty_at >= 0 && dirty_at < next ? dirty_at : next) - t;
+		{
+			struct timespec ts = {
+				.tv_sec = t / 1000,
+				.tv_nsec = t % 1000 * 1000000,
+			};
+
+			r = ppoll(pfd, vfd >= 0 ? 2 : 1, &ts, &empty);
+		}
+		if (r <= 0)
+			continue;
+		if ((pfd[0].revents & (POLLIN | POLLERR)) && drain_gnvsec(&ev) &&
+		    dirty_at < 0)
+			dirty_at = now_ms() + EVENT_DELAY_MS;
+		if (vfd >= 0 && pfd[1].revents) {
+			char name[256];
+			struct vici_msg m;
+			uint8_t type;
+
+			if (vici_read(vfd, &type, name, &m)) {
+				/* charon went away: find out at once. */
+				close(vfd);
+				vfd = -1;
+				dirty_at = now_ms();
+				continue;
+			}
+			vici_msg_free(&m);
+			if (dirty_at < 0)
+				dirty_at = now_ms() + EVENT_DELAY_MS;
+		}
+	}
+	logmsg("stopped (the connections stay loaded)");
+	if (vfd >= 0)
+		close(vfd);
+	nl_close(&ev);
+	return EXIT_OK;
+}
+
+int ike_sync(struct nl *nl, const struct ike_sync_opts *so)
+{
+	struct sync s = { .nl = nl, .so = so };
+	int r;
+
+	nl_need_genl(nl);
+	if (so->watch)
+		return watch(&s);
+	r = pass(&s);
+	if (r == PASS_OK)
+		return EXIT_OK;
+	return EXIT_KERNEL;
+}
