@@ -83,6 +83,35 @@
  *   encapsulation). GET also returns GNVSEC_A_STATS with the namespace-wide
  *   receive drops that belong to no tunnel.
  *
+ * Events
+ * ------
+ * Members of the multicast group GNVSEC_MCGRP_EVENTS (no privilege needed)
+ * receive, for the tunnels of their own namespace, one message per change,
+ * whoever made it, with the attributes of a TUNNEL_GET reply (DEL: only
+ * GNVSEC_A_IFINDEX and GNVSEC_A_IFNAME). The command says what happened:
+ *   GNVSEC_CMD_TUNNEL_NEW     a tunnel was created: by TUNNEL_NEW (once it
+ *                             is configured) or by "ip link add ... type
+ *                             gnvsec" (unconfigured). A refused TUNNEL_NEW
+ *                             announces nothing.
+ *   GNVSEC_CMD_TUNNEL_SET     TUNNEL_SET, GLOBAL_SET (every tunnel), or a
+ *                             new name or MTU given through rtnetlink.
+ *   GNVSEC_CMD_TUNNEL_BIND, GNVSEC_CMD_TUNNEL_UNBIND   the binding changed.
+ *   GNVSEC_CMD_TUNNEL_DEL     the tunnel is gone: TUNNEL_DEL, "ip link
+ *                             del", or module unload (a namespace that is
+ *                             deleted has no listener left).
+ *   GNVSEC_CMD_TUNNEL_STATE   the tunnel's GNVSEC_A_IPSEC_STATE is not the
+ *                             one its last event carried, after XFRM
+ *                             changed: SAs or policies added, deleted,
+ *                             flushed or expired (ip xfrm, PF_KEY, IKE
+ *                             daemons). Changes that come in a burst are
+ *                             announced once, about 50 ms after the burst,
+ *                             with the state then. TUNNEL_STATE is an
+ *                             event only; as a request it is refused
+ *                             (EOPNOTSUPP).
+ * A state that changes for another reason (the route to the remote) is
+ * carried by the next event about the tunnel; TUNNEL_GET always reads it
+ * anew. Events are built only while the group has members.
+ *
  * IPsec rules (enforced in the module, whatever XFRM is configured)
  * -----------------------------------------------------------------
  * A tunnel requires IPsec when GNVSEC_A_IPSEC is GNVSEC_IPSEC_REQUIRED, or
@@ -124,7 +153,7 @@
 
 #define GNVSEC_GENL_NAME	"gnvsec"
 #define GNVSEC_GENL_VERSION	1
-/* Multicast group: tunnel and IPsec state changes, as TUNNEL_GET replies. */
+/* Multicast group: tunnel and IPsec state changes ("Events" above). */
 #define GNVSEC_MCGRP_EVENTS	"events"
 
 #define GNVSEC_DEFAULT_PORT	6081	/* IANA Geneve port */
@@ -146,6 +175,7 @@ enum gnvsec_cmd {
 	GNVSEC_CMD_TUNNEL_UNBIND,
 	GNVSEC_CMD_GLOBAL_GET,
 	GNVSEC_CMD_GLOBAL_SET,
+	GNVSEC_CMD_TUNNEL_STATE,	/* event only, see above */
 	__GNVSEC_CMD_MAX
 };
 
