@@ -136,12 +136,18 @@ check_eq "text: deletion" "del gs1 ifindex $(sed -n 's/^new gs1 ifindex \([0-9]*
 for m in json text nobody; do
 	echo $(($(wc -l <"$TMP/$m.out") + 1)) >"$TMP/$m.start"
 done
-count() { tail -n +"$(cat "$TMP/$1.start")" "$TMP/$1.out" | wc -l; }
-# wait_event N: until every monitor printed N events of part two (or 20 s),
-# then 0.5 s more, so that an extra event would be there too.
+count() { # MONITOR: its lines since part two began (one process: wc)
+	local start total
+	read -r start <"$TMP/$1.start"
+	total=$(wc -l <"$TMP/$1.out")
+	echo $((total - start + 1))
+}
+# wait_event N: until every monitor printed N events of part two (20 s at
+# most, however slow the guest), then 0.5 s more, so that an extra event
+# would be there too.
 wait_event() {
-	local want=$1 m i
-	for i in $(seq 100); do
+	local want=$1 end=$((SECONDS + 20)) m
+	while ((SECONDS < end)); do
 		(($(count json) >= want && $(count text) >= want && $(count nobody) >= want)) && break
 		sleep 0.2
 	done
@@ -184,7 +190,8 @@ wait_event 7
 # An SA that expires (the kernel deletes it from its timer): one event
 # when it comes, one when it goes.
 sa_in limit time-hard 4                                                       # state gs7 ACTIVE
-for i in $(seq 50); do                                                        # state gs7 WAITING FOR SA
+end=$((SECONDS + 15))                                                         # state gs7 WAITING FOR SA
+while ((SECONDS < end)); do
 	n "$A" $ip xfrm state get src $B_UL4 dst $A_UL4 proto esp spi 0x7002 >/dev/null 2>&1 || break
 	sleep 0.2
 done
@@ -206,7 +213,8 @@ $ip -n "$C" link add gsc0 type gnvsec
 ctl "$C" tunnel add gsc1 remote 10.99.0.2 local 10.99.0.1 ipsec required
 n "$C" $ip xfrm state add src 10.99.0.2 dst 10.99.0.1 proto esp spi 0x9002 mode transport \
 	replay-window 32 aead 'rfc4106(gcm(aes))' $KEY2 128 && $ip netns del "$C"
-for i in $(seq 100); do
+end=$((SECONDS + 30))
+while ((SECONDS < end)); do
 	$ip -n "$A" link show cv >/dev/null 2>&1 || break
 	sleep 0.2
 done
