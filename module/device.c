@@ -199,16 +199,29 @@ static int gnvsec_register(struct net_device *dev)
 		return err;
 	}
 
+	/* Unconfigured: the state every tunnel's first event compares to. */
+	tun->ev_state = GNVSEC_STATE_UNCONFIGURED;
 	list_add_tail(&tun->list, &gn->tunnels);
 	gn->genid++;
+	gnvsec_events_arm(gn);
 	return 0;
 }
 
+/*
+ * "ip link add NAME type gnvsec": the tunnel is complete once registered,
+ * so it is announced here. GNVSEC_CMD_TUNNEL_NEW does not come this way;
+ * it announces its tunnel once configured.
+ */
 static int gnvsec_newlink(struct net *src_net, struct net_device *dev,
 			  struct nlattr *tb[], struct nlattr *data[],
 			  struct netlink_ext_ack *extack)
 {
-	return gnvsec_register(dev);
+	int err;
+
+	err = gnvsec_register(dev);
+	if (!err)
+		gnvsec_genl_notify(netdev_priv(dev), GNVSEC_CMD_TUNNEL_NEW);
+	return err;
 }
 
 GNVSEC_NEWLINK_WRAPPER(gnvsec_newlink)
@@ -221,6 +234,7 @@ static void gnvsec_dellink(struct net_device *dev, struct list_head *head)
 	gnvsec_genl_notify(tun, GNVSEC_CMD_TUNNEL_DEL);
 	list_del(&tun->list);
 	gn->genid++;
+	gnvsec_events_arm(gn);
 	/* Unhashed before the device goes: no packet finds it any more. */
 	gnvsec_tunnel_unpublish(tun);
 	gnvsec_net_update(gn);
@@ -294,6 +308,7 @@ static int __net_init gnvsec_init_net(struct net *net)
 	ida_init(&gn->mark_ida);
 	/* Non-zero, so that the first dump can already detect a change. */
 	gn->genid = 1;
+	gnvsec_events_net_init(gn);
 	return 0;
 }
 
@@ -318,6 +333,8 @@ static void __net_exit gnvsec_exit_batch_net(struct list_head *net_list)
 		WARN_ON_ONCE(!list_empty(&gn->socks));
 		WARN_ON_ONCE(gn->natt[0] || gn->natt[1]);
 		WARN_ON_ONCE(gn->guarded[0] || gn->guarded[1]);
+		/* Tunnels gone, so disarmed: the work cannot come back. */
+		gnvsec_events_net_exit(gn);
 		ida_destroy(&gn->mark_ida);
 	}
 }

@@ -20,6 +20,11 @@
  *    are running. What a hook's priv points to must outlive them: the NAT-T
  *    hook's socket is released only after synchronize_net(); the output
  *    guard's priv is the namespace's gnvsec_net, which outlives its hooks.
+ *  - Events (events.c): the XFRM key manager's callbacks queue the
+ *    namespace's ev_work only while it has tunnels (ev_armed, under
+ *    ev_lock). The namespace's exit deletes its tunnels (disarming it),
+ *    then cancels the work; module exit unregisters the key manager,
+ *    which waits for running callbacks, before the namespaces' exits.
  */
 #ifndef _GNVSEC_H
 #define _GNVSEC_H
@@ -29,6 +34,8 @@
 #include <linux/in6.h>
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/dst_cache.h>
 #include <net/geneve.h>
 #include <net/udp.h>
@@ -95,6 +102,8 @@ struct gnvsec_tunnel {
 	bool mtu_user;			/* MTU chosen by the user: keep it */
 	bool mtu_auto;			/* gnvsec itself is setting the MTU */
 	bool quiet;			/* undoing a failed TUNNEL_NEW: no event */
+	bool mtu_quiet;			/* the family sets the MTU: it announces */
+	u8 ev_state;			/* IPsec state in the last event sent */
 };
 
 struct gnvsec_sock {
@@ -123,6 +132,14 @@ struct gnvsec_net {
 	bool guarded[2];		/* guard_ops[i] registered */
 	atomic64_t drops[__GNVSEC_STAT_MAX];
 	char errmsg[GNVSEC_ERRMSG_LEN];		/* gnvsec_extack_fmt() before 6.2 */
+	/*
+	 * IPsec state events (events.c): XFRM's key manager callbacks queue
+	 * ev_work while ev_armed (the namespace has tunnels); ev_armed is
+	 * written under RTNL and ev_lock, read by the callbacks under ev_lock.
+	 */
+	spinlock_t ev_lock;
+	bool ev_armed;
+	struct delayed_work ev_work;
 };
 
 extern unsigned int gnvsec_net_id;
@@ -241,9 +258,17 @@ enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 					   const struct gnvsec_net *gn,
 					   const struct gnvsec_view *view);
 
+/* events.c */
+int gnvsec_events_init(void);
+void gnvsec_events_uninit(void);
+void gnvsec_events_net_init(struct gnvsec_net *gn);
+void gnvsec_events_net_exit(struct gnvsec_net *gn);
+void gnvsec_events_arm(struct gnvsec_net *gn);
+
 /* netlink.c */
 int gnvsec_genl_init(void);
 void gnvsec_genl_uninit(void);
 void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd);
+void gnvsec_genl_notify_states(struct gnvsec_net *gn);
 
 #endif /* _GNVSEC_H */

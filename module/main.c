@@ -22,6 +22,10 @@ static int __init gnvsec_mod_init(void)
 	if (err)
 		goto err_device;
 
+	err = gnvsec_events_init();
+	if (err)
+		goto err_events;
+
 	err = gnvsec_genl_init();
 	if (err)
 		goto err_netlink;
@@ -30,6 +34,8 @@ static int __init gnvsec_mod_init(void)
 	return 0;
 
 err_netlink:
+	gnvsec_events_uninit();
+err_events:
 	gnvsec_device_uninit();
 err_device:
 	return err;
@@ -39,6 +45,12 @@ static void __exit gnvsec_mod_exit(void)
 {
 	/* Configuration first, so nothing can create a tunnel during teardown. */
 	gnvsec_genl_uninit();
+	/*
+	 * Then the event sources: no key manager callback may queue a
+	 * namespace's work after its exit (in gnvsec_device_uninit())
+	 * cancelled it.
+	 */
+	gnvsec_events_uninit();
 	gnvsec_device_uninit();
 }
 

@@ -173,6 +173,28 @@ static struct sk_buff *tunnel_msg(struct gnvsec_tunnel *tun, u8 cmd,
 	return msg;
 }
 
+/* Whether anyone in @net listens to "events"; no event is built otherwise. */
+static bool listening(struct net *net)
+{
+	/*
+	 * A namespace that is being dismantled has no listener left (a
+	 * socket holds its namespace); it gets no event either way.
+	 */
+	return READ_ONCE(gnvsec_family_registered) && check_net(net) &&
+	       genl_has_listeners(&gnvsec_family, net, 0);
+}
+
+/* The IPsec state an event carries, to compare later states to. */
+static void note_state(struct gnvsec_tunnel *tun, struct sk_buff *msg)
+{
+	struct nlattr *attr;
+
+	attr = nlmsg_find_attr(nlmsg_hdr(msg), GENL_HDRLEN,
+			       GNVSEC_A_IPSEC_STATE);
+	if (attr)
+		tun->ev_state = nla_get_u8(attr);
+}
+
 /*
  * Announces a change of @tun to the "events" group, under RTNL. A deleted
  * tunnel is announced by name and index only.
@@ -184,8 +206,7 @@ static void notify(struct gnvsec_tunnel *tun, u8 cmd, struct gnvsec_view *view)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!READ_ONCE(gnvsec_family_registered) || tun->quiet ||
-	    !genl_has_listeners(&gnvsec_family, net, 0))
+	if (tun->quiet || !listening(net))
 		return;
 
 	if (cmd != GNVSEC_CMD_TUNNEL_DEL) {
@@ -198,6 +219,7 @@ static void notify(struct gnvsec_tunnel *tun, u8 cmd, struct gnvsec_view *view)
 		gnvsec_view_put(own);
 		if (IS_ERR(msg))
 			return;
+		note_state(tun, msg);
 	} else {
 		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 		if (!msg)
@@ -217,6 +239,33 @@ static void notify(struct gnvsec_tunnel *tun, u8 cmd, struct gnvsec_view *view)
 void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd)
 {
 	notify(tun, cmd, NULL);
+}
+
+/*
+ * From the namespace's event work (events.c), after XFRM changed: a
+ * GNVSEC_CMD_TUNNEL_STATE event for each tunnel whose IPsec state is not
+ * the one its last event carried. Nobody listening, nothing done: not even
+ * the SPD walk. The view is made before RTNL is taken, as for a dump; a
+ * change of the SPD after it queues the work again, so the last pass sees
+ * the last change.
+ */
+void gnvsec_genl_notify_states(struct gnvsec_net *gn)
+{
+	const struct gnvsec_cfg *cfg;
+	struct gnvsec_tunnel *tun;
+	struct gnvsec_view *view;
+
+	if (!listening(gn->net))
+		return;
+	view = gnvsec_view_get(gn->net, NULL);
+	rtnl_lock();
+	list_for_each_entry(tun, &gn->tunnels, list) {
+		cfg = rtnl_dereference(tun->cfg);
+		if (cfg && gnvsec_ipsec_state(cfg, gn, view) != tun->ev_state)
+			notify(tun, GNVSEC_CMD_TUNNEL_STATE, view);
+	}
+	rtnl_unlock();
+	gnvsec_view_put(view);
 }
 
 /*
@@ -693,6 +742,12 @@ int __init gnvsec_genl_init(void)
 
 void gnvsec_genl_uninit(void)
 {
+	/*
+	 * Every event is sent under RTNL after testing the flag: once it is
+	 * cleared under RTNL, none is being sent when the family goes.
+	 */
+	rtnl_lock();
 	WRITE_ONCE(gnvsec_family_registered, false);
+	rtnl_unlock();
 	genl_unregister_family(&gnvsec_family);
 }

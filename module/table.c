@@ -346,7 +346,10 @@ int gnvsec_tunnel_set_mtu(struct gnvsec_tunnel *tun, int mtu,
 {
 	int err;
 
+	/* The request announces the tunnel, MTU included: no event of its own. */
+	tun->mtu_quiet = true;
 	err = dev_set_mtu(tun->dev, mtu);
+	tun->mtu_quiet = false;
 	if (err)
 		NL_SET_ERR_MSG(extack, "MTU out of the device's range");
 	else

@@ -2,9 +2,11 @@
 /*
  * gnvsecctl monitor: prints the announcements of the gnvsec family's
  * "events" multicast group as they arrive, one line each (one JSON object
- * per line with -j). TUNNEL_NEW, SET, BIND and UNBIND announcements carry
- * what a TUNNEL_GET reply carries; TUNNEL_DEL only the ifindex and name.
- * Changes of the global switches are announced as a SET of every tunnel.
+ * per line with -j). TUNNEL_NEW, SET, BIND, UNBIND and STATE announcements
+ * carry what a TUNNEL_GET reply carries; TUNNEL_DEL only the ifindex and
+ * name. Changes of the global switches are announced as a SET of every
+ * tunnel, a new name or MTU given with "ip link" as a SET too, a change of
+ * the IPsec state after XFRM changed as a STATE.
  *
  * Reading the group needs no privilege. Events lost because this process
  * did not keep up are reported on stderr, and monitoring goes on.
@@ -36,6 +38,8 @@ static const char *event_name(uint8_t cmd)
 		return "bind";
 	case GNVSEC_CMD_TUNNEL_UNBIND:
 		return "unbind";
+	case GNVSEC_CMD_TUNNEL_STATE:
+		return "state";
 	default:
 		return NULL;
 	}
