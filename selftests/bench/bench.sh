@@ -298,9 +298,10 @@ iperf() {
 			iperf3 -c $B_OV -t "$TIME" -O 1 -J >"$out" 2>&1
 		echo $? >"$TMP/iperf-rc-$1"
 		# Refused: the server was not up yet, or (under icount) its
-		# timeout ran out while the guest waited for the host; nothing
-		# printed: the client's own timeout did (see warm_tools).
-		grep -q '"error":.*Connection refused' "$out" || [[ ! -s $out ]] || break
+		# timeout ran out while the guest waited for the host; status
+		# 124: the client's own timeout did (see warm_tools).
+		grep -q '"error":.*Connection refused' "$out" ||
+			[[ $(cat "$TMP/iperf-rc-$1") == 124 ]] || break
 		kill "$spid" 2>/dev/null
 		wait "$spid" 2>/dev/null
 		echo "bench: $1: iperf3 failed (try $try, client status $(cat "$TMP/iperf-rc-$1")): $(tr '\n' ' ' <"$TMP/iperf-server-$1.log")" >&2
