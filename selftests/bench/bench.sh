@@ -76,6 +76,13 @@ PROFILE_TIME=${BENCH_PROFILE_TIME:-3}
 PROFILE_TOP=${BENCH_PROFILE_TOP:-30}
 read -ra PROFILE_CFGS <<<"${BENCH_PROFILE_CFGS:-b d}"
 DUMP_NTUN=${BENCH_DUMP_TUNNELS:-10000}
+# iperf3's timeouts beyond its run, in guest seconds. Under icount the guest
+# clock jumps to the next timer whenever the guest idles (waiting for the
+# host's 9p reads, for a server to listen), so a timeout of 60 s could run
+# out while the test had taken a moment: there it is a day, which a guest
+# that really hangs idle still reaches at once.
+SLACK=40
+[[ $CLOCK == icount ]] && SLACK=86400
 MTU=1400
 CONFIGS=(a c b d b0 d0 e)
 [[ -n ${BENCH_ONLY:-} ]] && read -ra CONFIGS <<<"$BENCH_ONLY"
@@ -288,13 +295,13 @@ iperf() {
 	a=$(nsa "$1") b=$(nsb "$1")
 	# A server that was not listening yet gets a second chance.
 	for try in 1 2 3; do
-		n "$b" timeout $((TIME + 60)) iperf3 -s -1 -B $B_OV >"$TMP/iperf-server-$1.log" 2>&1 &
+		n "$b" timeout $((TIME + SLACK + 20)) iperf3 -s -1 -B $B_OV >"$TMP/iperf-server-$1.log" 2>&1 &
 		spid=$!
 		for _ in $(seq 300); do
 			n "$b" ss -ltn 2>/dev/null | grep -q ":5201 " && break
 			sleep 0.1
 		done
-		"${IPERF_WRAP[@]}" $ip netns exec "$a" timeout $((TIME + 40)) \
+		"${IPERF_WRAP[@]}" $ip netns exec "$a" timeout $((TIME + SLACK)) \
 			iperf3 -c $B_OV -t "$TIME" -O 1 -J >"$out" 2>&1
 		echo $? >"$TMP/iperf-rc-$1"
 		# Refused: the server was not up yet, or (under icount) its
