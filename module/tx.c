@@ -25,7 +25,7 @@ static void build_header(struct genevehdr *gnvh, u32 vni)
 
 /* Pushes the Geneve header; the outer UDP and IP headers come later. */
 static int encapsulate(struct sk_buff *skb, const struct dst_entry *dst,
-		       const struct gnvsec_cfg *cfg, int ip_hdr_len)
+		       const struct gnvsec_cfg *cfg, int ip_hdr_len, bool csum)
 {
 	int err;
 
@@ -37,7 +37,7 @@ static int encapsulate(struct sk_buff *skb, const struct dst_entry *dst,
 	if (unlikely(err))
 		return err;
 
-	err = udp_tunnel_handle_offloads(skb, true);
+	err = udp_tunnel_handle_offloads(skb, csum);
 	if (unlikely(err))
 		return err;
 
@@ -85,7 +85,8 @@ static __be16 inner_df(struct sk_buff *skb)
 /* Sends the finished packet through @dst, which it owns. */
 static void send(struct sk_buff *skb, struct net_device *dev,
 		 struct dst_entry *dst, const struct gnvsec_cfg *cfg,
-		 const xfrm_address_t *saddr, u8 tos, __be16 df, __be16 sport)
+		 const xfrm_address_t *saddr, u8 tos, __be16 df, __be16 sport,
+		 bool csum)
 {
 	struct sock *sk = cfg->gs->sock->sk;
 
@@ -93,14 +94,14 @@ static void send(struct sk_buff *skb, struct net_device *dev,
 		gnvsec_udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
 					   saddr->a4, cfg->remote.a4, tos,
 					   ip4_dst_hoplimit(dst), df, sport,
-					   cfg->port, false, false);
+					   cfg->port, false, !csum);
 	} else {
 		/* Not const in udp_tunnel6_xmit_skb()'s signature. */
 		struct in6_addr src = saddr->in6, daddr = cfg->remote.in6;
 
 		gnvsec_udp_tunnel6_xmit_skb(dst, sk, skb, dev, &src, &daddr,
 					    tos, ip6_dst_hoplimit(dst), 0,
-					    sport, cfg->port, false);
+					    sport, cfg->port, !csum);
 	}
 }
 
@@ -111,6 +112,7 @@ static int xmit(struct sk_buff *skb, struct net_device *dev,
 	bool required = gnvsec_ipsec_required(cfg, gn);
 	bool v4 = cfg->family == AF_INET;
 	struct gnvsec_tx_mark mark;
+	bool csum;
 	struct dst_entry *dst;
 	xfrm_address_t saddr;
 	__be16 sport, df;
@@ -143,20 +145,30 @@ static int xmit(struct sk_buff *skb, struct net_device *dev,
 
 	tos = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 	df = inner_df(skb);
+	/*
+	 * No UDP checksum over IPv4 (RFC 768 allows it, and every receiver
+	 * accepts it) when the packet can leave only inside ESP that
+	 * authenticates: the send rule and the output guard admit no other
+	 * state without allow_null, and the ICV covers the UDP header and
+	 * payload, so the checksum would only cost a pass over the packet on
+	 * each side. With allow_null the state may have no ICV (digest_null),
+	 * and IPv6 receivers refuse a zero checksum (RFC 8200): keep it.
+	 */
+	csum = !(v4 && required && !cfg->allow_null);
 	err = encapsulate(skb, dst, cfg, v4 ? sizeof(struct iphdr) :
-						sizeof(struct ipv6hdr));
+						sizeof(struct ipv6hdr), csum);
 	if (unlikely(err)) {
 		dst_release(dst);
 		return err;
 	}
 
 	if (!required) {
-		send(skb, dev, dst, cfg, &saddr, tos, df, sport);
+		send(skb, dev, dst, cfg, &saddr, tos, df, sport, csum);
 		return 0;
 	}
 	/* Tells the output guard (guard.c) that this packet is the tunnel's. */
 	mark = gnvsec_guard_enter(skb, cfg);
-	send(skb, dev, dst, cfg, &saddr, tos, df, sport);
+	send(skb, dev, dst, cfg, &saddr, tos, df, sport, csum);
 	gnvsec_guard_leave(mark);
 	return 0;
 }

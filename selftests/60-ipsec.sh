@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # gnvsec to gnvsec with manually keyed ESP ("gnvsecctl sa add"): pings and
-# TCP transfers pass, the receiving underlay sees ESP only and not one UDP/6081
-# frame, the SA counters grow by exactly the packets sent, and status says
-# ACTIVE with both SAs listed (never their keys).
+# TCP transfers pass, the receiving underlay sees ESP only and not one
+# UDP/6081 frame, the decrypted Geneve packets carry no UDP checksum over
+# IPv4 and one over IPv6, the SA counters grow by exactly the packets sent,
+# and status says ACTIVE with both SAs listed (never their keys).
 . "$(dirname "$0")/lib.sh"
 
 KEY1=0x$(printf '%040x' 0x1111)		# AES-128 key + 4-byte salt
@@ -43,9 +44,28 @@ run_family() {
 		fi
 	done
 
+	# The decrypted Geneve packets pass B's input hook again: count
+	# those A sent with no UDP checksum (the ESP ICV covers the datagram,
+	# so IPv4 goes without; IPv6 receivers require one).
+	n "$B" nft -f - <<<"table inet csum {
+		counter nocsum {}
+		counter withcsum {}
+		chain in {
+			type filter hook input priority 0;
+			meta secpath exists udp dport 6081 udp checksum 0 counter name nocsum
+			meta secpath exists udp dport 6081 udp checksum != 0 counter name withcsum
+		}
+	}"
 	capture_start "$B" ul wire
 	got=$(ping_count "$A" $B_OV 20)
 	capture_stop wire
+	local nocsum=20 withcsum=0
+	[[ $fam == ipv6 ]] && nocsum=0 withcsum=20
+	check_eq "$fam: decrypted Geneve from A without UDP checksum" $nocsum \
+		"$(n "$B" nft -j list counter inet csum nocsum | python3 -c 'import json,sys; print(json.load(sys.stdin)["nftables"][1]["counter"]["packets"])')"
+	check_eq "$fam: decrypted Geneve from A with a UDP checksum" $withcsum \
+		"$(n "$B" nft -j list counter inet csum withcsum | python3 -c 'import json,sys; print(json.load(sys.stdin)["nftables"][1]["counter"]["packets"])')"
+	n "$B" nft delete table inet csum
 	check_eq "$fam: pings answered through ESP" 20 "$got"
 	check_eq "$fam: ESP frames A->B on B's wire" 20 \
 		"$(capture_count wire "src host $a_ul and (ip proto 50 or ip6 proto 50)")"

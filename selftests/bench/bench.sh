@@ -76,6 +76,13 @@ PROFILE_TIME=${BENCH_PROFILE_TIME:-3}
 PROFILE_TOP=${BENCH_PROFILE_TOP:-30}
 read -ra PROFILE_CFGS <<<"${BENCH_PROFILE_CFGS:-b d}"
 DUMP_NTUN=${BENCH_DUMP_TUNNELS:-10000}
+# iperf3's timeouts beyond its run, in guest seconds. Under icount the guest
+# clock jumps to the next timer whenever the guest idles (waiting for the
+# host's 9p reads, for a server to listen), so a timeout of 60 s could run
+# out while the test had taken a moment: there it is a day, which a guest
+# that really hangs idle still reaches at once.
+SLACK=40
+[[ $CLOCK == icount ]] && SLACK=86400
 MTU=1400
 CONFIGS=(a c b d b0 d0 e)
 [[ -n ${BENCH_ONLY:-} ]] && read -ra CONFIGS <<<"$BENCH_ONLY"
@@ -288,18 +295,23 @@ iperf() {
 	a=$(nsa "$1") b=$(nsb "$1")
 	# A server that was not listening yet gets a second chance.
 	for try in 1 2 3; do
-		n "$b" timeout $((TIME + 60)) iperf3 -s -1 -B $B_OV >"$TMP/iperf-server-$1.log" 2>&1 &
+		n "$b" timeout $((TIME + SLACK + 20)) iperf3 -s -1 -B $B_OV >"$TMP/iperf-server-$1.log" 2>&1 &
 		spid=$!
 		for _ in $(seq 300); do
 			n "$b" ss -ltn 2>/dev/null | grep -q ":5201 " && break
 			sleep 0.1
 		done
-		"${IPERF_WRAP[@]}" $ip netns exec "$a" timeout $((TIME + 40)) \
+		"${IPERF_WRAP[@]}" $ip netns exec "$a" timeout $((TIME + SLACK)) \
 			iperf3 -c $B_OV -t "$TIME" -O 1 -J >"$out" 2>&1
-		grep -q '"error":.*Connection refused' "$out" || break
+		echo $? >"$TMP/iperf-rc-$1"
+		# Refused: the server was not up yet, or (under icount) its
+		# timeout ran out while the guest waited for the host; status
+		# 124: the client's own timeout did (see warm_tools).
+		grep -q '"error":.*Connection refused' "$out" ||
+			[[ $(cat "$TMP/iperf-rc-$1") == 124 ]] || break
 		kill "$spid" 2>/dev/null
 		wait "$spid" 2>/dev/null
-		echo "bench: $1: iperf3 server not listening (try $try): $(tr '\n' ' ' <"$TMP/iperf-server-$1.log")" >&2
+		echo "bench: $1: iperf3 failed (try $try, client status $(cat "$TMP/iperf-rc-$1")): $(tr '\n' ' ' <"$TMP/iperf-server-$1.log")" >&2
 	done
 	wait "$spid" 2>/dev/null
 	python3 - "$out" <<'PY' 2>/dev/null
@@ -321,7 +333,7 @@ measure() {
 	local cfg=$1 round=$2 tp rtt med got
 	tp=$(iperf "$cfg")
 	if [[ -z $tp ]]; then
-		fail_cfg "$cfg" "iperf3 failed in round $round: $(head -c 300 "$TMP/iperf-$cfg.json" | tr '\n' ' ')"
+		fail_cfg "$cfg" "iperf3 failed in round $round (status $(cat "$TMP/iperf-rc-$cfg" 2>/dev/null)): $(head -c 300 "$TMP/iperf-$cfg.json" | tr '\n' ' '); server: $(tail -c 300 "$TMP/iperf-server-$cfg.log" | tr '\n' ' ')"
 		return
 	fi
 	read -r got rtt med < <(ping_stats "$(nsa "$cfg")" $B_OV "$PINGS" 0.05)
@@ -336,6 +348,27 @@ measure() {
 		"$round" "$cfg" "$1" "$rtt" "$med" "$2"
 }
 
+# warm_tools: every tool of the datapath phase, its shared libraries and
+# (for the profile) perf read whole into the page cache (the host's root is
+# a 9p mount with cache=loose). Running "--help" was not enough: under icount
+# a client paging in the rest of its code idles the guest, its clock jumps
+# to the next timer, and that can be its own timeout's (an iperf3 client
+# killed after "43 s" that took a moment of real time).
+warm_tools() {
+	local t f files=()
+	for t in iperf3 ping ss wg gnvsecctl python3 timeout perf nft $ip; do
+		f=$(command -v "$t") || continue
+		files+=("$f")
+	done
+	for f in "${files[@]}"; do
+		ldd "$f" 2>/dev/null | awk '$(NF - 1) ~ /^\// {print $(NF - 1)} $1 ~ /^\// {print $1}'
+		echo "$f"
+	done | sort -u | xargs cat >/dev/null 2>&1
+	for t in iperf3 ping ss wg gnvsecctl python3; do
+		"$t" --help >/dev/null 2>&1
+	done
+}
+
 datapaths() {
 	local cfg r got _
 	say "datapaths: ${CONFIGS[*]}, $ROUNDS rounds of ${TIME}s iperf3 + $PINGS pings, inner MTU $MTU"
@@ -345,9 +378,7 @@ datapaths() {
 	# or a loop waiting for a server can run out in a moment of real time.
 	modprobe -a geneve wireguard gnvsec esp4 esp6 xfrm_user crypto_null \
 		authenc echainiv seqiv gcm ghash_generic || say "modprobe failed"
-	for _ in iperf3 ping ss wg gnvsecctl python3; do
-		"$_" --help >/dev/null 2>&1
-	done
+	warm_tools
 	for cfg in "${CONFIGS[@]}"; do
 		if ! setup_cfg "$cfg"; then
 			fail_cfg "$cfg" "setup failed"
