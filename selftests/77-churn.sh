@@ -3,7 +3,7 @@
 #
 # Churn under load. Two tunnel pairs with IPsec required carry pings all
 # along, one over the IPv4 underlay (g4) and one over the IPv6 underlay
-# (g6). For GNVSEC_CHURN_SECONDS (45), chassis A loops over:
+# (g6). For GNVSEC_CHURN_SECONDS (45; 300 on the debug kernel), chassis A loops over:
 #   - tunnels added, changed (VNI, MTU, mark, ipsec, encap), bound and
 #     unbound, and deleted, over both underlays;
 #   - the global IPsec and encapsulation switches flipped;
@@ -18,7 +18,8 @@
 # SAs are back, and the module must unload with a clean kernel log.
 . "$(dirname "$0")/lib.sh"
 
-DURATION=${GNVSEC_CHURN_SECONDS:-45}
+# The debug kernel (make check-debug) runs a round about ten times slower.
+DURATION=${GNVSEC_CHURN_SECONDS:-$((${GNVSEC_DEBUG:-0} == 1 ? 300 : 45))}
 splats='Oops|WARNING:|BUG:|general protection|Call Trace|KASAN|UBSAN|refcount_t:|list_(add|del) corruption|circular locking|unregister_netdevice: waiting'
 KEY1=0x$(printf '%040x' 0x3131)
 KEY2=0x$(printf '%040x' 0x3232)
