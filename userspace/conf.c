@@ -187,25 +187,33 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void links_get(struct links *l)
+/* One rtnetlink request on a socket of its own; a failure ends gnvsecctl. */
+static void rtnl_request(const char *what, struct nlmsghdr *nlh, mnl_cb_t cb,
+			 void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *rt;
 	struct nl rtnl;
 	int err;
 
 	if (nl_open_route(&rtnl))
 		die(EXIT_KERNEL, "cannot open rtnetlink: %s", strerror(errno));
+	err = nl_talk(&rtnl, nlh, cb, data);
+	nl_close(&rtnl);
+	if (err)
+		nl_fail(what, err);
+}
+
+static void links_get(struct links *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *rt;
+
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
 	rt->rtgen_family = AF_UNSPEC;
-	err = nl_talk(&rtnl, nlh, link_cb, l);
-	nl_close(&rtnl);
-	if (err)
-		nl_fail("link dump", err);
+	rtnl_request("link dump", nlh, link_cb, l);
 }
 
 static bool link_is_up(const struct links *l, uint32_t ifindex)
@@ -229,11 +237,7 @@ static void link_change(const char *what, const char *name, bool create,
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct nlattr *info;
-	struct nl rtnl;
-	int err;
 
-	if (nl_open_route(&rtnl))
-		die(EXIT_KERNEL, "cannot open rtnetlink: %s", strerror(errno));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -250,10 +254,7 @@ static void link_change(const char *what, const char *name, bool create,
 		ifi->ifi_change = IFF_UP;
 		ifi->ifi_flags = up ? IFF_UP : 0;
 	}
-	err = nl_talk(&rtnl, nlh, NULL, NULL);
-	nl_close(&rtnl);
-	if (err)
-		nl_fail(what, err);
+	rtnl_request(what, nlh, NULL, NULL);
 }
 
 /* ---- showconf ---- */
