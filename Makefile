@@ -124,6 +124,7 @@ endif
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/gnvsecctl
+	$(MAKE) -s -C userspace uninstall-plugin DESTDIR=$(DESTDIR)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/gnvsec.h
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/gnvsecctl.8
 	rm -f $(DESTDIR)$(BASH_COMPLETION_DIR)/gnvsecctl

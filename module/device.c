@@ -268,12 +268,57 @@ void gnvsec_net_update(struct gnvsec_net *gn)
 	gnvsec_guard_update(gn, guard);
 }
 
+/*
+ * IFLA_INFO_DATA is read-only: the configuration has one way in, the
+ * family, which checks it as a whole (a remote, a free VNI, a mark no other
+ * tunnel holds). Attributes from rtnetlink are refused, not ignored.
+ */
+static int gnvsec_validate(struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	int i;
+
+	for (i = 0; data && i <= GNVSEC_A_MAX; i++) {
+		if (data[i]) {
+			NL_SET_ERR_MSG_ATTR(extack, data[i],
+					    "gnvsec tunnels are configured through the Generic Netlink family \"gnvsec\" (gnvsecctl)");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+static size_t gnvsec_get_size(const struct net_device *dev)
+{
+	return gnvsec_nl_cfg_size();
+}
+
+/* "ip -d link show": the configuration, in the family's attributes. */
+static int gnvsec_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct gnvsec_tunnel *tun = netdev_priv(dev);
+	const struct gnvsec_cfg *cfg;
+	int err = 0;
+
+	/* A reader of the configuration needs no RTNL: it is RCU-replaced. */
+	rcu_read_lock();
+	cfg = rcu_dereference(tun->cfg);
+	if (cfg)
+		err = gnvsec_nl_put_cfg(skb, cfg, gnvsec_pernet(dev_net(dev)));
+	rcu_read_unlock();
+	return err;
+}
+
 struct rtnl_link_ops gnvsec_link_ops __read_mostly = {
 	.kind		= "gnvsec",
+	.maxtype	= GNVSEC_A_MAX,
 	.priv_size	= sizeof(struct gnvsec_tunnel),
 	.setup		= gnvsec_setup,
+	.validate	= gnvsec_validate,
 	GNVSEC_NEWLINK(gnvsec_newlink),
 	.dellink	= gnvsec_dellink,
+	.get_size	= gnvsec_get_size,
+	.fill_info	= gnvsec_fill_info,
 };
 
 /* Creates a tunnel device for GNVSEC_CMD_TUNNEL_NEW, under RTNL. */

@@ -270,5 +270,8 @@ int gnvsec_genl_init(void);
 void gnvsec_genl_uninit(void);
 void gnvsec_genl_notify(struct gnvsec_tunnel *tun, u8 cmd);
 void gnvsec_genl_notify_states(struct gnvsec_net *gn);
+int gnvsec_nl_put_cfg(struct sk_buff *skb, const struct gnvsec_cfg *cfg,
+		      const struct gnvsec_net *gn);
+size_t gnvsec_nl_cfg_size(void);
 
 #endif /* _GNVSEC_H */

@@ -107,6 +107,56 @@ static bool addr_is_set(const xfrm_address_t *addr)
 	return !xfrm_addr_any(addr, AF_INET6);
 }
 
+#define NO_REMOTE "no remote address"
+
+/*
+ * The configuration of a tunnel: what the family's tunnel
+ * messages and the device's IFLA_INFO_DATA (gnvsec_fill_info()) both carry.
+ */
+int gnvsec_nl_put_cfg(struct sk_buff *skb, const struct gnvsec_cfg *cfg,
+		      const struct gnvsec_net *gn)
+{
+	if (cfg->family &&
+	    put_addr(skb, GNVSEC_A_REMOTE4, GNVSEC_A_REMOTE6, cfg->family,
+		     &cfg->remote))
+		return -EMSGSIZE;
+	if (cfg->family && addr_is_set(&cfg->local) &&
+	    put_addr(skb, GNVSEC_A_LOCAL4, GNVSEC_A_LOCAL6, cfg->family,
+		     &cfg->local))
+		return -EMSGSIZE;
+	if (cfg->chassis[0] &&
+	    nla_put_string(skb, GNVSEC_A_CHASSIS, cfg->chassis))
+		return -EMSGSIZE;
+	if (!cfg->family &&
+	    nla_put_string(skb, GNVSEC_A_CONFIG_ERROR, NO_REMOTE))
+		return -EMSGSIZE;
+
+	if (nla_put_u32(skb, GNVSEC_A_VNI, cfg->vni) ||
+	    nla_put_u16(skb, GNVSEC_A_PORT, ntohs(cfg->port)) ||
+	    nla_put_u32(skb, GNVSEC_A_MARK, cfg->mark) ||
+	    nla_put_u32(skb, GNVSEC_A_MARK_MASK, cfg->mark_mask) ||
+	    nla_put_u8(skb, GNVSEC_A_IPSEC, cfg->ipsec_mode) ||
+	    nla_put_u8(skb, GNVSEC_A_ENCAP, cfg->encap_mode) ||
+	    nla_put_u8(skb, GNVSEC_A_ALLOW_NULL, cfg->allow_null) ||
+	    nla_put_u8(skb, GNVSEC_A_IPSEC_REQUIRED,
+		       gnvsec_ipsec_required(cfg, gn)) ||
+	    put_binding(skb, cfg))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The most gnvsec_nl_put_cfg() writes. */
+size_t gnvsec_nl_cfg_size(void)
+{
+	return nla_total_size(sizeof(struct in6_addr)) * 2 +	/* REMOTE, LOCAL */
+	       nla_total_size(GNVSEC_CHASSIS_MAXLEN) +		/* CHASSIS */
+	       nla_total_size(sizeof(NO_REMOTE)) +		/* CONFIG_ERROR */
+	       nla_total_size(sizeof(u32)) * 3 +		/* VNI, MARK, MASK */
+	       nla_total_size(sizeof(u16)) +			/* PORT */
+	       nla_total_size(sizeof(u8)) * 4 +			/* IPSEC ... REQUIRED */
+	       nla_total_size(sizeof(u32)) * 2;			/* SPI_OUT, SPI_IN */
+}
+
 /* Fills one tunnel's attributes, under RTNL, @view from gnvsec_view_get(). */
 static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun,
 		       const struct gnvsec_view *view)
@@ -120,34 +170,10 @@ static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun,
 	if (!cfg)	/* being deleted */
 		return 0;
 
-	if (cfg->family &&
-	    put_addr(skb, GNVSEC_A_REMOTE4, GNVSEC_A_REMOTE6, cfg->family,
-		     &cfg->remote))
-		return -EMSGSIZE;
-	if (cfg->family && addr_is_set(&cfg->local) &&
-	    put_addr(skb, GNVSEC_A_LOCAL4, GNVSEC_A_LOCAL6, cfg->family,
-		     &cfg->local))
-		return -EMSGSIZE;
-	if (cfg->chassis[0] &&
-	    nla_put_string(skb, GNVSEC_A_CHASSIS, cfg->chassis))
-		return -EMSGSIZE;
-	if (!cfg->family &&
-	    nla_put_string(skb, GNVSEC_A_CONFIG_ERROR, "no remote address"))
-		return -EMSGSIZE;
-
-	if (nla_put_u32(skb, GNVSEC_A_VNI, cfg->vni) ||
-	    nla_put_u16(skb, GNVSEC_A_PORT, ntohs(cfg->port)) ||
-	    nla_put_u32(skb, GNVSEC_A_MARK, cfg->mark) ||
-	    nla_put_u32(skb, GNVSEC_A_MARK_MASK, cfg->mark_mask) ||
-	    nla_put_u8(skb, GNVSEC_A_IPSEC, cfg->ipsec_mode) ||
-	    nla_put_u8(skb, GNVSEC_A_ENCAP, cfg->encap_mode) ||
-	    nla_put_u8(skb, GNVSEC_A_ALLOW_NULL, cfg->allow_null) ||
+	if (gnvsec_nl_put_cfg(skb, cfg, gn) ||
 	    nla_put_u32(skb, GNVSEC_A_MTU, tun->dev->mtu) ||
-	    nla_put_u8(skb, GNVSEC_A_IPSEC_REQUIRED,
-		       gnvsec_ipsec_required(cfg, gn)) ||
 	    nla_put_u8(skb, GNVSEC_A_IPSEC_STATE,
 		       gnvsec_ipsec_state(cfg, gn, view)) ||
-	    put_binding(skb, cfg) ||
 	    put_stats(skb, tun->drops))
 		return -EMSGSIZE;
 	return 0;

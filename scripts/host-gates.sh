@@ -255,6 +255,14 @@ gate_completion() {
 	else
 		bad "make install did not install the completion: $(find "$d" -type f)"
 	fi
+	# ip(8) looks for its plugins in its own LIBDIR, whatever PREFIX is
+	local plugin
+	plugin=$(find "$d" -name link_gnvsec.so)
+	if [[ $plugin == "$d/usr/lib/$(gcc -print-multiarch)/ip/link_gnvsec.so" ]]; then
+		ok "make install: the iproute2 plugin where ip looks (${plugin#"$d"})"
+	else
+		bad "make install: link_gnvsec.so at '${plugin#"$d"}', not in ip's LIBDIR"
+	fi
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1
 	[[ -z $(find "$d" -type f) ]] || bad "make uninstall left $(find "$d" -type f)"
 }

@@ -13,6 +13,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/gnvsec.h>
 
+#include "names.h"
+
 /* Exit codes, as documented in gnvsecctl(8). */
 #define EXIT_OK		0
 #define EXIT_KERNEL	1
@@ -160,10 +162,6 @@ void json_print(FILE *out, struct json_object *o);
 /* print.c */
 /* Whether the tunnel's encapsulation is forced, itself or by @g. */
 bool encap_forced(const struct tunnel *t, const struct global *g);
-const char *ipsec_mode_name(uint8_t mode);
-const char *encap_mode_name(uint8_t mode);
-const char *ipsec_state_name(uint8_t state);
-const char *stat_name(int stat);
 const char *addr_str(const struct addr *a, char *buf, size_t len);
 
 /*

@@ -35,6 +35,13 @@ commands and attributes come from uapi/linux/gnvsec.h itself.
     nlclient.py dump-intr [--add NAME REMOTE4 VNI]
         reads the first part of a dump, optionally adds a tunnel from a
         second socket, reads the rest; prints datagrams=, messages=, intr=
+    nlclient.py link-new NAME ATTR...
+        rtnetlink RTM_NEWLINK of kind gnvsec, ATTR (as for req) inside
+        IFLA_INFO_DATA (none: no IFLA_INFO_DATA); prints errno=, msg=, and
+        attr= (the IFLA_INFO_DATA attribute the extack offset points at)
+    nlclient.py link-info NAME
+        rtnetlink RTM_GETLINK: the device's IFLA_INFO_KIND as kind=, then its
+        IFLA_INFO_DATA attributes one per line as NAME=VALUE, sorted
 
 Exit status: 0 when the tool did its job (whatever the kernel answered),
 1 on a tool error (no family, bad arguments, unparseable reply).
@@ -697,6 +704,72 @@ def main_dump_intr(args):
     return 0
 
 
+RTM_NEWLINK, RTM_GETLINK = 16, 18
+NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
+IFLA_IFNAME, IFLA_LINKINFO = 3, 18
+IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
+IFINFOMSG = struct.Struct("=BxHiII")
+
+
+class Rtnl(Genl):
+    """A NETLINK_ROUTE socket, with the extended ack."""
+
+    def __init__(self):  # pylint: disable=super-init-not-called
+        self.recv_size = 65536
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                                  socket.NETLINK_ROUTE)
+        self.sock.bind((0, 0))
+        self.portid = self.sock.getsockname()[0]
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.seq = 2000
+
+    def link(self, mtype, flags, attrs):
+        seq = self.next_seq()
+        self.sock.send(nlmsg(mtype, NLM_F_REQUEST | NLM_F_ACK | flags, seq,
+                             IFINFOMSG.pack(0, 0, 0, 0, 0) + attrs))
+        return self.transact(seq)
+
+
+def main_link_new(args):
+    name, data = args[0], b"".join(build_attr(a) for a in args[1:])
+    info = nla_str(IFLA_INFO_KIND, "gnvsec")
+    if data:
+        info += nla(IFLA_INFO_DATA | NLA_F_NESTED, data)
+    head = nla_str(IFLA_IFNAME, name)
+    # where the IFLA_INFO_DATA payload starts, from the message's start
+    base = (HDR.size + IFINFOMSG.size + len(head) + NLA.size +
+            len(nla_str(IFLA_INFO_KIND, "gnvsec")) + NLA.size)
+    r = Rtnl().link(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+                    head + nla(IFLA_LINKINFO | NLA_F_NESTED, info))[-1]
+    print("errno=%s" % errname(r.error))
+    if "msg" in r.ext:
+        print("msg=%s" % r.ext["msg"])
+    if "offs" in r.ext and data:
+        print("attr=%s" % attr_at(data, r.ext["offs"] - base))
+    return 0
+
+
+def main_link_info(args):
+    replies = Rtnl().link(RTM_GETLINK, 0, nla_str(IFLA_IFNAME, args[0]))
+    for r in replies:
+        if r.type == NLMSG_ERROR and r.error:
+            raise OSError(r.error, os.strerror(r.error))
+        if r.type != RTM_NEWLINK:
+            continue
+        for t, _, v in parse_attrs(r.payload[IFINFOMSG.size:]):
+            if t != IFLA_LINKINFO:
+                continue
+            for it, _, iv in parse_attrs(v):
+                if it == IFLA_INFO_KIND:
+                    print("kind=%s" % iv.rstrip(b"\0").decode())
+                elif it == IFLA_INFO_DATA:
+                    for line in sorted("%s=%s" % (ATTR_NAMES.get(at, at),
+                                                  attr_value(at, av))
+                                       for at, _, av in parse_attrs(iv)):
+                        print(line)
+    return 0
+
+
 def main(argv):
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__.strip())
@@ -718,6 +791,10 @@ def main(argv):
             return main_dump_check(args)
         if mode == "dump-intr":
             return main_dump_intr(args)
+        if mode == "link-new":
+            return main_link_new(args)
+        if mode == "link-info":
+            return main_link_info(args)
     except (OSError, ValueError, KeyError, IndexError) as e:
         print("nlclient: %s: %s" % (mode, e), file=sys.stderr)
         return 1
