@@ -8,6 +8,8 @@
 #     command; the reconciler binds them; the lower name initiates, the
 #     other only responds, so each tunnel has exactly one CHILD_SA (two
 #     SAs) on each side; ESP only on the receiving wire;
+#   - a tunnel with encapsulation forced (hv-b to hv-c) gets a connection
+#     asking for it: ESP-in-UDP only on the receiving wire;
 #   - a third chassis joining, a one-shot "ike sync" pass and a SIGHUP
 #     refresh leave the first two's SAs as they were (same SPIs); without
 #     charon the one-shot pass fails and says why;
@@ -46,13 +48,15 @@ for x in a b c; do
 	sync_start "${WHO[$x]}" "${NS[$x]}" "hv-$x"
 done
 
-# pair X Y VNI: tunnel to-Y on X and to-X on Y, overlay 192.168.VNI.0/24.
+# pair X Y VNI [OPTION...]: tunnel to-Y on X and to-X on Y, overlay
+# 192.168.VNI.0/24, with the tunnel OPTIONs on both sides.
 pair() {
 	local x=$1 y=$2 vni=$3 mx my
+	shift 3
 	ctl "${NS[$x]}" tunnel add "to-$y" remote "${UL[$y]}" local "${UL[$x]}" \
-		vni "$vni" ipsec required chassis "hv-$y"
+		vni "$vni" ipsec required chassis "hv-$y" "$@"
 	ctl "${NS[$y]}" tunnel add "to-$x" remote "${UL[$x]}" local "${UL[$y]}" \
-		vni "$vni" ipsec required chassis "hv-$x"
+		vni "$vni" ipsec required chassis "hv-$x" "$@"
 	mx=$(mac_of "${NS[$x]}" "to-$y")
 	my=$(mac_of "${NS[$y]}" "to-$x")
 	overlay "${NS[$x]}" "to-$y" "192.168.$vni.1" "192.168.$vni.2" "$my"
@@ -87,7 +91,7 @@ check_eq "one CHILD_SA between hv-a and hv-b (hv-a's SAs)" 2 "$(wc -w <<<"$spis_
 log "== a third chassis joins"
 t0=$SECONDS
 pair a c 13
-pair b c 23
+pair b c 23 encap force
 for x in a b c; do
 	wait_active "${NS[$x]}"
 done
@@ -102,6 +106,20 @@ check_contains "hv-b initiates to hv-c" "loaded gnvsec-to-c: to-c to hv-c, reqid
 	"$(sync_log B)"
 check_eq "hv-a's SAs to hv-b unchanged" "$spis_ab" "$(tunnel_spis "$A" to-b | xargs)"
 check_eq "hv-b's SAs to hv-a unchanged" "$spis_ba" "$(tunnel_spis "$B" to-a | xargs)"
+
+log "== encapsulation forced through the reconciler (hv-b to hv-c)"
+# (hv-c's other tunnel, to hv-a, is not encapsulated)
+check_eq "hv-c's SAs with hv-b are ESP-in-UDP, and only they" 2 \
+	"$(n "$C" ip xfrm state | grep -c "encap type espinudp sport 4500 dport 4500")"
+capture_start "$C" ul wire
+check_eq "pings hv-b -> hv-c" 20 "$(ping_count "$B" 192.168.23.2 20)"
+capture_stop wire
+# ESP-in-UDP carries the SPI where IKE on port 4500 has its zero marker;
+# NAT-T keepalives are one byte.
+check_eq "ESP-in-UDP from hv-b on hv-c's wire" 20 \
+	"$(capture_count wire "src host ${UL[b]} and udp src port 4500 and udp[8:4] != 0 and greater 100")"
+check_eq "raw ESP from hv-b on hv-c's wire" 0 "$(capture_count wire "src host ${UL[b]} and ip proto 50")"
+check_eq "clear Geneve from hv-b on hv-c's wire" 0 "$(capture_count wire "src host ${UL[b]} and udp port 6081")"
 
 log "== one-shot pass, refresh"
 # shellcheck disable=SC2046
