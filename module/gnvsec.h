@@ -256,7 +256,8 @@ struct gnvsec_view *gnvsec_view_get(struct net *net, struct gnvsec_view *v);
 void gnvsec_view_put(struct gnvsec_view *v);
 enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 					   const struct gnvsec_net *gn,
-					   const struct gnvsec_view *view);
+					   const struct gnvsec_view *view,
+					   u8 *reason);
 
 /* events.c */
 int gnvsec_events_init(void);

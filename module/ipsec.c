@@ -668,13 +668,33 @@ static bool out_resolves(struct net *net, const struct gnvsec_view *v,
 	return true;
 }
 
-/* Is there an acceptable, valid inbound ESP state from the remote now? */
-static bool in_exists(struct net *net, const struct gnvsec_cfg *cfg,
-		      const xfrm_address_t *local, bool forced, bool *weak)
+/* A receive drop reason of check_state() as the reason a tunnel waits. */
+static enum gnvsec_wait_reason in_reason(enum gnvsec_stat why)
+{
+	switch (why) {
+	case GNVSEC_STAT_UNSPEC:
+		return GNVSEC_WAIT_NONE;
+	case GNVSEC_STAT_RX_NOT_ENCAP:
+		return GNVSEC_WAIT_INBOUND_NOT_ENCAP;
+	case GNVSEC_STAT_RX_UNENCRYPTED_SA:
+		return GNVSEC_WAIT_INBOUND_UNENCRYPTED;
+	default:
+		return GNVSEC_WAIT_INBOUND_WRONG_SA;
+	}
+}
+
+/*
+ * Is there an acceptable, valid inbound ESP state from the remote now?
+ * GNVSEC_WAIT_NONE when there is, else what is wrong with it.
+ */
+static enum gnvsec_wait_reason in_exists(struct net *net,
+					 const struct gnvsec_cfg *cfg,
+					 const xfrm_address_t *local,
+					 bool forced, bool *weak)
 {
 	xfrm_address_t l = *local, r = cfg->remote;
+	enum gnvsec_wait_reason reason;
 	struct xfrm_state *x;
-	bool ok;
 
 	/* Mark 0: the encrypted packets arrive unmarked. */
 	switch (cfg->bind) {
@@ -698,14 +718,36 @@ static bool in_exists(struct net *net, const struct gnvsec_cfg *cfg,
 		break;
 	}
 	if (!x)
-		return false;
-	ok = x->km.state == XFRM_STATE_VALID && x->props.family == cfg->family &&
-	     xfrm_addr_equal(&x->props.saddr, &r, cfg->family) &&
-	     check_state(x, cfg, forced, false) == GNVSEC_STAT_UNSPEC &&
-	     state_has_replay(x);
+		return GNVSEC_WAIT_NO_INBOUND_SA;
+	if (x->km.state != XFRM_STATE_VALID || x->props.family != cfg->family ||
+	    !xfrm_addr_equal(&x->props.saddr, &r, cfg->family))
+		reason = GNVSEC_WAIT_NO_INBOUND_SA;
+	else
+		reason = in_reason(check_state(x, cfg, forced, false));
+	if (reason == GNVSEC_WAIT_NONE && !state_has_replay(x))
+		reason = GNVSEC_WAIT_INBOUND_NO_REPLAY;
 	*weak = !state_protects(x);
 	xfrm_state_put(x);
-	return ok;
+	return reason;
+}
+
+/* A send drop reason of check_bundle() as the reason a tunnel waits. */
+static enum gnvsec_wait_reason out_reason(enum gnvsec_stat why)
+{
+	switch (why) {
+	case GNVSEC_STAT_UNSPEC:
+		return GNVSEC_WAIT_NONE;
+	case GNVSEC_STAT_TX_NO_POLICY:
+		return GNVSEC_WAIT_NO_POLICY;
+	case GNVSEC_STAT_TX_NO_SA:
+		return GNVSEC_WAIT_NO_OUTBOUND_SA;
+	case GNVSEC_STAT_TX_NOT_ENCAP:
+		return GNVSEC_WAIT_OUTBOUND_NOT_ENCAP;
+	case GNVSEC_STAT_TX_UNENCRYPTED_SA:
+		return GNVSEC_WAIT_OUTBOUND_UNENCRYPTED;
+	default:
+		return GNVSEC_WAIT_OUTBOUND_WRONG_SA;
+	}
 }
 
 /*
@@ -713,45 +755,64 @@ static bool in_exists(struct net *net, const struct gnvsec_cfg *cfg,
  * namespace's policies (gnvsec_view_get()): ACTIVE only when an acceptable
  * outbound bundle and an acceptable inbound SA exist now and both encrypt
  * and authenticate; with allow_null, a weak one among them makes it
- * ACTIVE_UNENCRYPTED.
+ * ACTIVE_UNENCRYPTED. @reason (may be NULL) gets the first check that
+ * failed when IPsec is required and missing, GNVSEC_WAIT_NONE otherwise.
  */
 enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 					   const struct gnvsec_net *gn,
-					   const struct gnvsec_view *view)
+					   const struct gnvsec_view *view,
+					   u8 *reason)
 {
+	enum gnvsec_wait_reason wait = GNVSEC_WAIT_NONE;
 	bool required = gnvsec_ipsec_required(cfg, gn);
 	bool forced = gnvsec_encap_forced(cfg, gn);
-	enum gnvsec_ipsec_state waiting;
+	bool weak_in = false, weak_out = false;
 	struct net *net = gn->net;
 	struct dst_entry *dst;
 	enum gnvsec_stat why;
 	xfrm_address_t local;
 	struct flowi fl;
-	bool out, weak_in = false, weak_out = false;
+	u8 dummy;
 
-	if (!cfg->family)
+	if (!reason)
+		reason = &dummy;
+	*reason = GNVSEC_WAIT_NONE;
+	if (!cfg->family) {
+		*reason = GNVSEC_WAIT_NO_REMOTE;
 		return GNVSEC_STATE_UNCONFIGURED;
-	waiting = required ? GNVSEC_STATE_WAITING_FOR_SA :
-			     GNVSEC_STATE_PLAINTEXT;
+	}
 
 	memset(&local, 0, sizeof(local));
 	dst = route(net, cfg, cfg->port, &fl, &local, &why);
-	if (IS_ERR(dst))
-		return waiting;
+	if (IS_ERR(dst)) {
+		wait = GNVSEC_WAIT_NO_ROUTE;
+		goto waiting;
+	}
 	/* Cheap and acquire-free first: the inbound SA, the templates. */
-	if (!in_exists(net, cfg, &local, forced, &weak_in) ||
-	    !out_resolves(net, view, &fl, cfg->family, &cfg->remote, &local)) {
+	wait = in_exists(net, cfg, &local, forced, &weak_in);
+	if (wait == GNVSEC_WAIT_NONE &&
+	    !out_resolves(net, view, &fl, cfg->family, &cfg->remote, &local))
+		wait = GNVSEC_WAIT_NO_OUTBOUND_SA;
+	if (wait != GNVSEC_WAIT_NONE) {
 		dst_release(dst);
-		return waiting;
+		goto waiting;
 	}
 	dst = xfrm_lookup(net, dst, &fl, NULL, 0);
-	if (IS_ERR(dst))
-		return waiting;
-	out = check_bundle(dst, cfg, forced, &weak_out) == GNVSEC_STAT_UNSPEC;
+	if (IS_ERR(dst)) {
+		wait = GNVSEC_WAIT_NO_OUTBOUND_SA;
+		goto waiting;
+	}
+	wait = out_reason(check_bundle(dst, cfg, forced, &weak_out));
 	dst_release(dst);
-	if (!out)
-		return waiting;
+	if (wait != GNVSEC_WAIT_NONE)
+		goto waiting;
 	/* Accepted only with allow_null: say that it can be read on the wire. */
 	return weak_in || weak_out ? GNVSEC_STATE_ACTIVE_UNENCRYPTED :
 				     GNVSEC_STATE_ACTIVE;
+
+waiting:
+	if (!required)
+		return GNVSEC_STATE_PLAINTEXT;
+	*reason = wait;
+	return GNVSEC_STATE_WAITING_FOR_SA;
 }

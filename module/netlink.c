@@ -163,6 +163,7 @@ static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun,
 {
 	struct gnvsec_net *gn = gnvsec_pernet(dev_net(tun->dev));
 	const struct gnvsec_cfg *cfg = rtnl_dereference(tun->cfg);
+	u8 state, reason;
 
 	if (nla_put_u32(skb, GNVSEC_A_IFINDEX, tun->dev->ifindex) ||
 	    nla_put_string(skb, GNVSEC_A_IFNAME, tun->dev->name))
@@ -170,10 +171,11 @@ static int fill_tunnel(struct sk_buff *skb, struct gnvsec_tunnel *tun,
 	if (!cfg)	/* being deleted */
 		return 0;
 
+	state = gnvsec_ipsec_state(cfg, gn, view, &reason);
 	if (gnvsec_nl_put_cfg(skb, cfg, gn) ||
 	    nla_put_u32(skb, GNVSEC_A_MTU, tun->dev->mtu) ||
-	    nla_put_u8(skb, GNVSEC_A_IPSEC_STATE,
-		       gnvsec_ipsec_state(cfg, gn, view)) ||
+	    nla_put_u8(skb, GNVSEC_A_IPSEC_STATE, state) ||
+	    nla_put_u8(skb, GNVSEC_A_IPSEC_WAIT_REASON, reason) ||
 	    put_stats(skb, tun->drops))
 		return -EMSGSIZE;
 	return 0;
@@ -287,7 +289,7 @@ void gnvsec_genl_notify_states(struct gnvsec_net *gn)
 	rtnl_lock();
 	list_for_each_entry(tun, &gn->tunnels, list) {
 		cfg = rtnl_dereference(tun->cfg);
-		if (cfg && gnvsec_ipsec_state(cfg, gn, view) != tun->ev_state)
+		if (cfg && gnvsec_ipsec_state(cfg, gn, view, NULL) != tun->ev_state)
 			notify(tun, GNVSEC_CMD_TUNNEL_STATE, view);
 	}
 	rtnl_unlock();

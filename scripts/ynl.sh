@@ -18,7 +18,8 @@
 #                                     Documentation/netlink/gnvsec-abi.txt
 #                                     (the ABI before generation) is what
 #                                     the C compiler makes of the header:
-#                                     names and values never change
+#                                     names and values never change (an
+#                                     enum's _MAX only grows)
 #   bash scripts/ynl.sh cli ARG...    runs the kernel's ynl CLI (cli.py)
 #                                     with --spec set to the spec
 #
@@ -156,14 +157,18 @@ check() {
 	return "$rc"
 }
 
-# Every name and value of the ABI lock is in the header, as C sees it.
+# Every name and value of the ABI lock is in the header, as C sees it; an
+# enum's bound (a name ending in _MAX) may only grow, as entries are added.
 abi() {
-	local lock=Documentation/netlink/gnvsec-abi.txt gone
+	local lock=Documentation/netlink/gnvsec-abi.txt now gone
 
-	gone=$(python3 scripts/uapi-abi.py uapi/linux/gnvsec.h |
-		LC_ALL=C comm -23 "$lock" -) || return 1
+	now=$(python3 scripts/uapi-abi.py uapi/linux/gnvsec.h) || return 1
+	gone=$(grep -v '_MAX ' "$lock" | LC_ALL=C comm -23 - <(grep -v '_MAX ' <<<"$now"))
+	gone+=$(awk 'NR == FNR { if ($1 ~ /_MAX$/) max[$1] = $2; next }
+		$1 ~ /_MAX$/ && !($1 in max && max[$1] + 0 >= $2 + 0) { print "\n" $0 " (may only grow)" }' \
+		<(echo "$now") "$lock")
 	if [[ -n $gone ]]; then
-		echo "$gone" | sed 's/^/ynl: ABI: missing or changed: /'
+		echo "$gone" | sed '/^$/d; s/^/ynl: ABI: missing or changed: /'
 		return 1
 	fi
 	echo "ynl: uapi/linux/gnvsec.h keeps the $(wc -l <"$lock") names and values of $lock"

@@ -38,7 +38,7 @@ struct tunnel {
 	uint16_t port;
 	char chassis[GNVSEC_CHASSIS_MAXLEN];
 	uint32_t mark, mark_mask;
-	uint8_t ipsec, encap, required, state, allow_null;
+	uint8_t ipsec, encap, required, state, allow_null, wait_reason;
 	uint32_t reqid, spi_out, spi_in;
 	uint32_t mtu;
 	char config_error[128];
@@ -173,7 +173,7 @@ const char *addr_str(const struct addr *a, char *buf, size_t len);
 enum tunnel_field_id {
 	TF_IFNAME, TF_IFINDEX, TF_CONFIGURED, TF_CONFIG_ERROR, TF_TYPE,
 	TF_LOCAL, TF_REMOTE, TF_CHASSIS, TF_VNI, TF_PORT, TF_MTU, TF_MARK,
-	TF_MARK_MASK, TF_IPSEC, TF_IPSEC_REQUIRED, TF_IPSEC_STATE,
+	TF_MARK_MASK, TF_IPSEC, TF_IPSEC_REQUIRED, TF_IPSEC_STATE, TF_WAIT_REASON,
 	TF_ALLOW_NULL, TF_ENCAP, TF_ENCAP_FORCED, TF_BINDING, TF_XFRM,
 	TF_DROPS, __TF_MAX
 };

@@ -28,6 +28,33 @@ static const char *const states[] = {
 	[GNVSEC_STATE_ACTIVE_UNENCRYPTED] = "ACTIVE UNENCRYPTED",
 };
 
+/* The spec's names (JSON), and what they mean (text). */
+static const char *const wait_reasons[][2] = {
+	[GNVSEC_WAIT_NONE] = { "none", "" },
+	[GNVSEC_WAIT_NO_REMOTE] = { "no-remote", "no remote address" },
+	[GNVSEC_WAIT_NO_ROUTE] = { "no-route", "no route to the remote" },
+	[GNVSEC_WAIT_NO_INBOUND_SA] = { "no-inbound-sa",
+		"no inbound SA from the remote" },
+	[GNVSEC_WAIT_INBOUND_WRONG_SA] = { "inbound-wrong-sa",
+		"the inbound SA is not the bound one" },
+	[GNVSEC_WAIT_INBOUND_NOT_ENCAP] = { "inbound-not-encap",
+		"the inbound SA is not ESP-in-UDP, and encapsulation is forced" },
+	[GNVSEC_WAIT_INBOUND_UNENCRYPTED] = { "inbound-unencrypted",
+		"the inbound SA does not encrypt and authenticate" },
+	[GNVSEC_WAIT_INBOUND_NO_REPLAY] = { "inbound-no-replay",
+		"the inbound SA has no replay window" },
+	[GNVSEC_WAIT_NO_OUTBOUND_SA] = { "no-outbound-sa",
+		"no outbound SA for the policy (IKE has not negotiated one)" },
+	[GNVSEC_WAIT_NO_POLICY] = { "no-policy",
+		"no XFRM policy for the tunnel's flow and mark" },
+	[GNVSEC_WAIT_OUTBOUND_WRONG_SA] = { "outbound-wrong-sa",
+		"the outbound SA is not the bound one" },
+	[GNVSEC_WAIT_OUTBOUND_NOT_ENCAP] = { "outbound-not-encap",
+		"the outbound SA is not ESP-in-UDP, and encapsulation is forced" },
+	[GNVSEC_WAIT_OUTBOUND_UNENCRYPTED] = { "outbound-unencrypted",
+		"the outbound SA does not encrypt and authenticate" },
+};
+
 static const char *const stats[] = {
 	[GNVSEC_STAT_TX_UNCONFIGURED] = "tx_unconfigured",
 	[GNVSEC_STAT_TX_NO_ROUTE] = "tx_no_route",
@@ -70,4 +97,16 @@ const char *ipsec_state_name(uint8_t state)
 const char *stat_name(int stat)
 {
 	return NAME_OF(stats, (unsigned int)stat);
+}
+
+const char *wait_reason_name(uint8_t reason)
+{
+	return reason < sizeof(wait_reasons) / sizeof(wait_reasons[0]) &&
+	       wait_reasons[reason][0] ? wait_reasons[reason][0] : "unknown";
+}
+
+const char *wait_reason_text(uint8_t reason)
+{
+	return reason < sizeof(wait_reasons) / sizeof(wait_reasons[0]) &&
+	       wait_reasons[reason][1] ? wait_reasons[reason][1] : "unknown";
 }

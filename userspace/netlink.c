@@ -443,6 +443,9 @@ static int tunnel_attr_cb(const struct nlattr *attr, void *data)
 	case GNVSEC_A_IPSEC_STATE:
 		t->state = mnl_attr_get_u8(attr);
 		break;
+	case GNVSEC_A_IPSEC_WAIT_REASON:
+		t->wait_reason = mnl_attr_get_u8(attr);
+		break;
 	case GNVSEC_A_CONFIG_ERROR:
 		snprintf(t->config_error, sizeof(t->config_error), "%s",
 			 mnl_attr_get_str(attr));

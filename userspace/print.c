@@ -247,6 +247,20 @@ static const char *t_ipsec_state(const struct tunnel_view *v, char *buf,
 	return ipsec_state_name(v->t->state);
 }
 
+/* Only while waiting: no key otherwise. */
+static struct json_object *j_wait_reason(const struct tunnel_view *v,
+					 struct json_object *o)
+{
+	return v->t->wait_reason ? jstr(wait_reason_name(v->t->wait_reason)) :
+				   NULL;
+}
+
+static const char *t_wait_reason(const struct tunnel_view *v, char *buf,
+				 size_t len)
+{
+	return v->t->wait_reason ? wait_reason_text(v->t->wait_reason) : NULL;
+}
+
 static struct json_object *j_allow_null(const struct tunnel_view *v,
 					struct json_object *o)
 {
@@ -360,6 +374,8 @@ const struct tunnel_field tunnel_fields[__TF_MAX] = {
 				j_ipsec_required, t_ipsec_required },
 	[TF_IPSEC_STATE] = { "ipsec_state", "IPsec state:", "state", TV_TUNNEL,
 			     false, j_ipsec_state, t_ipsec_state },
+	[TF_WAIT_REASON] = { "ipsec_wait_reason", "Why waiting:", NULL, TV_SHOW,
+			     true, j_wait_reason, t_wait_reason },
 	[TF_ALLOW_NULL] = { "allow_null", "Allow null ESP:", "allow-null",
 			    TV_TUNNEL, false, j_allow_null, t_allow_null },
 	[TF_ENCAP] = { "encap", NULL, "encap", TV_TUNNEL, false,
@@ -441,6 +457,8 @@ void tunnel_print(FILE *out, const struct tunnel_view *v)
 	else if (t->state == GNVSEC_STATE_ACTIVE_UNENCRYPTED)
 		suffix = " (readable on the wire)";
 	show_line(out, TF_IPSEC_STATE, v, "", suffix);
+	if (t->wait_reason)
+		show_line(out, TF_WAIT_REASON, v, "", "");
 	show_line(out, TF_BINDING, v, "None", "");
 	fprintf(out, "%-15s {%s}\n", tunnel_fields[TF_ENCAP_FORCED].label,
 		encap_forced(t, v->g) ? "'encapsulation': 'yes'" : "");

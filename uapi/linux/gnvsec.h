@@ -73,6 +73,54 @@ enum gnvsec_ipsec_state {
 	GNVSEC_STATE_MAX = (__GNVSEC_STATE_MAX - 1)
 };
 
+/**
+ * enum gnvsec_wait_reason - Why a tunnel that requires IPsec is not active:
+ *   the first of the checks behind ipsec-state that failed, in the order they
+ *   are made (the route, the inbound SA, the outbound policy and SAs, the
+ *   bundle).
+ * @GNVSEC_WAIT_NONE: Active, or IPsec does not apply.
+ * @GNVSEC_WAIT_NO_REMOTE: Unconfigured (no remote address).
+ * @GNVSEC_WAIT_NO_ROUTE: No route to the remote.
+ * @GNVSEC_WAIT_NO_INBOUND_SA: No valid inbound ESP SA from the remote (the
+ *   bound one when bound).
+ * @GNVSEC_WAIT_INBOUND_WRONG_SA: The inbound SA is not ESP or not the bound
+ *   one.
+ * @GNVSEC_WAIT_INBOUND_NOT_ENCAP: Encapsulation is forced, the inbound SA is
+ *   plain ESP.
+ * @GNVSEC_WAIT_INBOUND_UNENCRYPTED: The inbound SA does not encrypt and
+ *   authenticate (no allow-null).
+ * @GNVSEC_WAIT_INBOUND_NO_REPLAY: The inbound SA has no anti-replay window.
+ * @GNVSEC_WAIT_NO_OUTBOUND_SA: The outbound policy's templates find no SA (IKE
+ *   has not negotiated the Child SA yet), or an acquire is pending.
+ * @GNVSEC_WAIT_NO_POLICY: No XFRM policy with an ESP template for the tunnel's
+ *   flow and mark.
+ * @GNVSEC_WAIT_OUTBOUND_WRONG_SA: The outbound bundle has no ESP state, or not
+ *   the bound one.
+ * @GNVSEC_WAIT_OUTBOUND_NOT_ENCAP: Encapsulation is forced, the outbound SA is
+ *   plain ESP.
+ * @GNVSEC_WAIT_OUTBOUND_UNENCRYPTED: The outbound SA does not encrypt and
+ *   authenticate (no allow-null).
+ */
+enum gnvsec_wait_reason {
+	GNVSEC_WAIT_NONE,
+	GNVSEC_WAIT_NO_REMOTE,
+	GNVSEC_WAIT_NO_ROUTE,
+	GNVSEC_WAIT_NO_INBOUND_SA,
+	GNVSEC_WAIT_INBOUND_WRONG_SA,
+	GNVSEC_WAIT_INBOUND_NOT_ENCAP,
+	GNVSEC_WAIT_INBOUND_UNENCRYPTED,
+	GNVSEC_WAIT_INBOUND_NO_REPLAY,
+	GNVSEC_WAIT_NO_OUTBOUND_SA,
+	GNVSEC_WAIT_NO_POLICY,
+	GNVSEC_WAIT_OUTBOUND_WRONG_SA,
+	GNVSEC_WAIT_OUTBOUND_NOT_ENCAP,
+	GNVSEC_WAIT_OUTBOUND_UNENCRYPTED,
+
+	/* private: */
+	__GNVSEC_WAIT_MAX,
+	GNVSEC_WAIT_MAX = (__GNVSEC_WAIT_MAX - 1)
+};
+
 enum gnvsec_attr {
 	GNVSEC_A_UNSPEC,
 	GNVSEC_A_IFINDEX,
@@ -100,6 +148,7 @@ enum gnvsec_attr {
 	GNVSEC_A_GLOBAL_ENCAP,
 	GNVSEC_A_PAD,
 	GNVSEC_A_ALLOW_NULL,
+	GNVSEC_A_IPSEC_WAIT_REASON,
 
 	__GNVSEC_A_MAX
 };
