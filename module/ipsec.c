@@ -687,10 +687,10 @@ static enum gnvsec_wait_reason in_reason(enum gnvsec_stat why)
  * Is there an acceptable, valid inbound ESP state from the remote now?
  * GNVSEC_WAIT_NONE when there is, else what is wrong with it.
  */
-static enum gnvsec_wait_reason in_exists(struct net *net,
-					 const struct gnvsec_cfg *cfg,
-					 const xfrm_address_t *local,
-					 bool forced, bool *weak)
+static enum gnvsec_wait_reason in_check(struct net *net,
+					const struct gnvsec_cfg *cfg,
+					const xfrm_address_t *local,
+					bool forced, bool *weak)
 {
 	xfrm_address_t l = *local, r = cfg->remote;
 	enum gnvsec_wait_reason reason;
@@ -789,7 +789,7 @@ enum gnvsec_ipsec_state gnvsec_ipsec_state(const struct gnvsec_cfg *cfg,
 		goto waiting;
 	}
 	/* Cheap and acquire-free first: the inbound SA, the templates. */
-	wait = in_exists(net, cfg, &local, forced, &weak_in);
+	wait = in_check(net, cfg, &local, forced, &weak_in);
 	if (wait == GNVSEC_WAIT_NONE &&
 	    !out_resolves(net, view, &fl, cfg->family, &cfg->remote, &local))
 		wait = GNVSEC_WAIT_NO_OUTBOUND_SA;

@@ -28,31 +28,43 @@ static const char *const states[] = {
 	[GNVSEC_STATE_ACTIVE_UNENCRYPTED] = "ACTIVE UNENCRYPTED",
 };
 
-/* The spec's names (JSON), and what they mean (text). */
-static const char *const wait_reasons[][2] = {
-	[GNVSEC_WAIT_NONE] = { "none", "" },
-	[GNVSEC_WAIT_NO_REMOTE] = { "no-remote", "no remote address" },
-	[GNVSEC_WAIT_NO_ROUTE] = { "no-route", "no route to the remote" },
-	[GNVSEC_WAIT_NO_INBOUND_SA] = { "no-inbound-sa",
-		"no inbound SA from the remote" },
-	[GNVSEC_WAIT_INBOUND_WRONG_SA] = { "inbound-wrong-sa",
-		"the inbound SA is not the bound one" },
-	[GNVSEC_WAIT_INBOUND_NOT_ENCAP] = { "inbound-not-encap",
-		"the inbound SA is not ESP-in-UDP, and encapsulation is forced" },
-	[GNVSEC_WAIT_INBOUND_UNENCRYPTED] = { "inbound-unencrypted",
-		"the inbound SA does not encrypt and authenticate" },
-	[GNVSEC_WAIT_INBOUND_NO_REPLAY] = { "inbound-no-replay",
-		"the inbound SA has no replay window" },
-	[GNVSEC_WAIT_NO_OUTBOUND_SA] = { "no-outbound-sa",
-		"no outbound SA for the policy (IKE has not negotiated one)" },
-	[GNVSEC_WAIT_NO_POLICY] = { "no-policy",
-		"no XFRM policy for the tunnel's flow and mark" },
-	[GNVSEC_WAIT_OUTBOUND_WRONG_SA] = { "outbound-wrong-sa",
-		"the outbound SA is not the bound one" },
-	[GNVSEC_WAIT_OUTBOUND_NOT_ENCAP] = { "outbound-not-encap",
-		"the outbound SA is not ESP-in-UDP, and encapsulation is forced" },
-	[GNVSEC_WAIT_OUTBOUND_UNENCRYPTED] = { "outbound-unencrypted",
-		"the outbound SA does not encrypt and authenticate" },
+/* The spec's names, for JSON. */
+static const char *const wait_reasons[] = {
+	[GNVSEC_WAIT_NONE] = "none",
+	[GNVSEC_WAIT_NO_REMOTE] = "no-remote",
+	[GNVSEC_WAIT_NO_ROUTE] = "no-route",
+	[GNVSEC_WAIT_NO_INBOUND_SA] = "no-inbound-sa",
+	[GNVSEC_WAIT_INBOUND_WRONG_SA] = "inbound-wrong-sa",
+	[GNVSEC_WAIT_INBOUND_NOT_ENCAP] = "inbound-not-encap",
+	[GNVSEC_WAIT_INBOUND_UNENCRYPTED] = "inbound-unencrypted",
+	[GNVSEC_WAIT_INBOUND_NO_REPLAY] = "inbound-no-replay",
+	[GNVSEC_WAIT_NO_OUTBOUND_SA] = "no-outbound-sa",
+	[GNVSEC_WAIT_NO_POLICY] = "no-policy",
+	[GNVSEC_WAIT_OUTBOUND_WRONG_SA] = "outbound-wrong-sa",
+	[GNVSEC_WAIT_OUTBOUND_NOT_ENCAP] = "outbound-not-encap",
+	[GNVSEC_WAIT_OUTBOUND_UNENCRYPTED] = "outbound-unencrypted",
+};
+
+/* What they mean, for "tunnels show". */
+static const char *const wait_texts[] = {
+	[GNVSEC_WAIT_NONE] = "",
+	[GNVSEC_WAIT_NO_REMOTE] = "no remote address",
+	[GNVSEC_WAIT_NO_ROUTE] = "no route to the remote",
+	[GNVSEC_WAIT_NO_INBOUND_SA] = "no inbound SA from the remote",
+	[GNVSEC_WAIT_INBOUND_WRONG_SA] = "the inbound SA is not the bound one",
+	[GNVSEC_WAIT_INBOUND_NOT_ENCAP] =
+		"the inbound SA is not ESP-in-UDP, and encapsulation is forced",
+	[GNVSEC_WAIT_INBOUND_UNENCRYPTED] =
+		"the inbound SA does not encrypt and authenticate",
+	[GNVSEC_WAIT_INBOUND_NO_REPLAY] = "the inbound SA has no replay window",
+	[GNVSEC_WAIT_NO_OUTBOUND_SA] =
+		"no outbound SA for the policy (IKE has not negotiated one)",
+	[GNVSEC_WAIT_NO_POLICY] = "no XFRM policy for the tunnel's flow and mark",
+	[GNVSEC_WAIT_OUTBOUND_WRONG_SA] = "the outbound SA is not the bound one",
+	[GNVSEC_WAIT_OUTBOUND_NOT_ENCAP] =
+		"the outbound SA is not ESP-in-UDP, and encapsulation is forced",
+	[GNVSEC_WAIT_OUTBOUND_UNENCRYPTED] =
+		"the outbound SA does not encrypt and authenticate",
 };
 
 static const char *const stats[] = {
@@ -101,12 +113,10 @@ const char *stat_name(int stat)
 
 const char *wait_reason_name(uint8_t reason)
 {
-	return reason < sizeof(wait_reasons) / sizeof(wait_reasons[0]) &&
-	       wait_reasons[reason][0] ? wait_reasons[reason][0] : "unknown";
+	return NAME_OF(wait_reasons, reason);
 }
 
 const char *wait_reason_text(uint8_t reason)
 {
-	return reason < sizeof(wait_reasons) / sizeof(wait_reasons[0]) &&
-	       wait_reasons[reason][1] ? wait_reasons[reason][1] : "unknown";
+	return NAME_OF(wait_texts, reason);
 }
