@@ -49,6 +49,9 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
 log() { echo "debug-kernel: $*" >&2; }
 die() { log "$*"; exit 1; }
+# set -e stops at the first failing command: say which.
+set -E
+trap 'log "failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 # Options set to y (built in).
 want_y=(
@@ -289,7 +292,7 @@ main() {
 	# options touch) rather than from nothing.
 	local prev
 	if [[ ! -d $build ]]; then
-		prev=$(ls -1dt "$CACHE/build-$ver-"* 2>/dev/null | head -n 1)
+		prev=$(ls -1dt "$CACHE/build-$ver-"* 2>/dev/null | head -n 1 || true)
 		if [[ -n $prev ]]; then
 			log "starting from $prev"
 			mv "$prev" "$build"
