@@ -261,14 +261,15 @@ sync_args() {
 	echo --local-id "$2" --vici "$d/charon.vici" --swanctl-dir "$d/swanctl"
 }
 
-# sync_start WHO NS NAME: chassis WHO's reconciler in namespace NS.
+# sync_start WHO NS NAME [OPTION...]: chassis WHO's reconciler in
+# namespace NS, with "ike sync" OPTIONs besides those of sync_args.
 sync_start() {
 	local d
 	d=$(ike_dir "$1")
 	# Not through n(): $! must be gnvsecctl itself.
 	# shellcheck disable=SC2046 # the options, word by word
 	$ip netns exec "$2" gnvsecctl ike sync --watch --interval 5 \
-		$(sync_args "$1" "$3") >>"$d/sync.log" 2>&1 &
+		$(sync_args "$1" "$3") "${@:4}" >>"$d/sync.log" 2>&1 &
 	echo $! >"$d/sync.pid"
 }
 

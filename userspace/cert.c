@@ -40,6 +40,8 @@ static const char *const res_json[] = { "ok", "warn", "fail", "skip" };
 
 struct report {
 	struct json_object *checks_json;	/* -j: the checks so far */
+	char *why;		/* quiet (cert_verify): the first failure */
+	size_t whylen;
 	int checks, failed, warned;
 };
 
@@ -71,11 +73,15 @@ static void say(struct report *r, enum result res, const char *id,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
+	if (res == RES_FAIL && r->why && !r->failed)
+		snprintf(r->why, r->whylen, "%s: %s", label, msg);
 	if (res == RES_FAIL)
 		r->failed++;
 	else if (res == RES_WARN)
 		r->warned++;
-	if (r->checks_json) {
+	if (r->why) {
+		/* quiet */
+	} else if (r->checks_json) {
 		struct json_object *o = jobj();
 
 		jadd(o, "check", jstr(id));
@@ -625,6 +631,73 @@ static void check_ca_validity(struct report *r, STACK_OF(X509) *chain,
 	check_validity(r, "ca_validity", "CA validity", what, ca);
 }
 
+/*
+ * Every check of certificate @path: its CN and subjectAltName against
+ * @chassis, its chain to a certificate of @ca_path (a self-signed
+ * certificate is its own CA), its private key @key_path (NULL: a peer's
+ * certificate, whose key is not here), the validity windows.
+ */
+static void run_checks(struct report *r, const char *path,
+		       const char *key_path, const char *ca_path,
+		       const char *chassis)
+{
+	STACK_OF(X509) *certs, *cas = NULL, *chain = NULL;
+	EVP_PKEY *key = NULL;
+	char err[1024], cn[256];
+	X509 *cert;
+	int cn_len;
+
+	certs = load_certs(path, err, sizeof(err));
+	if (!certs) {
+		say(r, RES_FAIL, "certificate", "certificate", "%s", err);
+		return;
+	}
+	/*
+	 * The chassis certificate comes first; the certificates after it are
+	 * intermediates that may lead to the CA (a chain file).
+	 */
+	cert = sk_X509_shift(certs);
+
+	check_version(r, cert);
+	cn_len = get_cn(cert, cn, sizeof(cn));
+	check_cn(r, cn_len, cn, chassis);
+	check_san(r, cert, cn_len, cn);
+
+	cas = load_certs(ca_path, err, sizeof(err));
+	if (cas)
+		chain = check_chain(r, cert, certs, cas, path, ca_path);
+	else
+		say(r, RES_FAIL, "ca", "CA", "%s", err);
+
+	if (key_path) {
+		key = load_key(key_path, err, sizeof(err));
+		if (key)
+			check_key(r, cert, key);
+		else
+			say(r, RES_FAIL, "key", "key", "%s", err);
+	}
+
+	check_validity(r, "validity", "validity", "", cert);
+	if (cas)
+		check_ca_validity(r, chain, cas, ca_path);
+
+	EVP_PKEY_free(key);
+	sk_X509_pop_free(cas, X509_free);
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_pop_free(certs, X509_free);
+	X509_free(cert);
+}
+
+int cert_verify(const char *cert, const char *key, const char *ca,
+		const char *chassis, char *why, size_t whylen)
+{
+	struct report r = { .why = why, .whylen = whylen };
+
+	why[0] = '\0';
+	run_checks(&r, cert, key, ca, chassis);
+	return r.failed ? -1 : 0;
+}
+
 /* --NAME VALUE or --NAME=VALUE; returns the value, advancing *@i. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -642,14 +715,11 @@ static const char *const opts[] = { "key", "ca", "chassis", NULL };
 
 int cmd_cert(int argc, char **argv, bool json)
 {
-	STACK_OF(X509) *certs, *cas = NULL, *chain = NULL;
 	const char *path = NULL, *val[3] = { NULL };
-	char err[1024], cn[256], q[512];
 	struct json_object *top = NULL;
 	struct report r = { 0 };
-	EVP_PKEY *key = NULL;
-	X509 *cert;
-	int i, j, cn_len;
+	char q[512];
+	int i, j;
 
 	if (argc < 1)
 		cert_usage("missing command: cert check");
@@ -692,44 +762,7 @@ int cmd_cert(int argc, char **argv, bool json)
 		jadd(top, "certificate", jstr(path));
 		jadd(top, "checks", r.checks_json);
 	}
-	certs = load_certs(path, err, sizeof(err));
-	if (!certs) {
-		say(&r, RES_FAIL, "certificate", "certificate", "%s", err);
-		goto out;
-	}
-	/*
-	 * The chassis certificate comes first; the certificates after it are
-	 * intermediates that may lead to the CA (a chain file).
-	 */
-	cert = sk_X509_shift(certs);
-
-	check_version(&r, cert);
-	cn_len = get_cn(cert, cn, sizeof(cn));
-	check_cn(&r, cn_len, cn, val[2]);
-	check_san(&r, cert, cn_len, cn);
-
-	cas = load_certs(val[1], err, sizeof(err));
-	if (cas)
-		chain = check_chain(&r, cert, certs, cas, path, val[1]);
-	else
-		say(&r, RES_FAIL, "ca", "CA", "%s", err);
-
-	key = load_key(val[0], err, sizeof(err));
-	if (key)
-		check_key(&r, cert, key);
-	else
-		say(&r, RES_FAIL, "key", "key", "%s", err);
-
-	check_validity(&r, "validity", "validity", "", cert);
-	if (cas)
-		check_ca_validity(&r, chain, cas, val[1]);
-
-	EVP_PKEY_free(key);
-	sk_X509_pop_free(cas, X509_free);
-	sk_X509_pop_free(chain, X509_free);
-	sk_X509_pop_free(certs, X509_free);
-	X509_free(cert);
-out:
+	run_checks(&r, path, val[0], val[1], val[2]);
 	if (json) {
 		jadd(top, "result", jstr(r.failed ? "fail" :
 					 r.warned ? "warn" : "ok"));

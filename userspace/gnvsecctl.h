@@ -143,6 +143,13 @@ int cmd_wait(struct nl *nl, int argc, char **argv);
 
 /* cert.c: needs no netlink */
 int cmd_cert(int argc, char **argv, bool json);
+/*
+ * The checks of "cert check" without output: 0 when they pass (warnings
+ * allowed), else -1 with the first failed one in @why. @key NULL: a
+ * peer's certificate (no private key to match).
+ */
+int cert_verify(const char *cert, const char *key, const char *ca,
+		const char *chassis, char *why, size_t whylen);
 
 /* ike.c */
 int cmd_ike(struct nl *nl, int argc, char **argv);

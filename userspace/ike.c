@@ -6,10 +6,19 @@
  * into charon over vici by the reconciler (gnvsecctl ike sync, ikesync.c),
  * so that charon negotiates exactly the SAs each tunnel accepts:
  *
- * - IKEv2 between the tunnel's local and remote addresses, authenticated
- *   by certificates: this chassis' name as local identity, the tunnel's
- *   chassis name as the remote one (matched against the subjectAltName
- *   DNS name, which OVN requires to equal the certificate's CN).
+ * - IKEv2 between the tunnel's local and remote addresses, with this
+ *   chassis' name as local identity and the tunnel's chassis name as the
+ *   remote one, authenticated as OVS IPsec offers (--auth):
+ *     ca           certificates signed by the CA (the default, OVN's
+ *                  way): the remote identity is matched against the
+ *                  subjectAltName DNS name, which OVN requires to equal
+ *                  the certificate's CN;
+ *     self-signed  each chassis' own certificate, the peer's known in
+ *                  advance (OVS's remote_cert): CHASSIS-cert.pem in the
+ *                  x509 directory, which charon takes as the only one it
+ *                  accepts for that peer;
+ *     psk          one pre-shared key for every tunnel (--psk-file),
+ *                  bound to the two identities.
  * - One transport-mode CHILD_SA per tunnel with a fixed reqid, which the
  *   tunnel is bound to: every rekeyed generation keeps that reqid, so no
  *   rebind is ever needed, and no other SA is accepted.
@@ -64,6 +73,8 @@ static bool value_ok(const char *s)
 	return true;
 }
 
+#define PSK_MIN	20
+
 /* strongSwan time: digits with an optional unit s, m, h or d. */
 static bool time_ok(const char *s)
 {
@@ -86,6 +97,55 @@ uint32_t ike_tunnel_reqid(const struct tunnel *t)
 	if (t->mark & t->mark_mask)
 		return t->mark & t->mark_mask;
 	return t->ifindex;
+}
+
+const char *ike_local_cert(const struct ike_opts *o)
+{
+	static char buf[300];
+
+	if (o->cert)
+		return o->cert;
+	snprintf(buf, sizeof(buf), "%s-cert.pem", o->local_id);
+	return buf;
+}
+
+void ike_peer_cert(char *buf, size_t len, const char *chassis)
+{
+	snprintf(buf, len, "%s-cert.pem", chassis);
+}
+
+int ike_read_psk(const char *path, char *psk, size_t len, char *err,
+		 size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f) {
+		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(psk, len, f))
+		psk[0] = '\0';
+	fclose(f);
+	n = strcspn(psk, "\r\n");
+	psk[n] = '\0';
+	/*
+	 * strongSwan takes any bytes, but a short key falls to an offline
+	 * dictionary attack on one captured IKE_AUTH: refuse it rather than
+	 * negotiate with it.
+	 */
+	if (n < PSK_MIN) {
+		snprintf(err, errlen, "%.300s: the pre-shared key (its first "
+			 "line) has %zu characters; at least %d are needed",
+			 path, n, PSK_MIN);
+		return -1;
+	}
+	if (!value_ok(psk)) {
+		snprintf(err, errlen, "%.300s: the pre-shared key may not hold "
+			 "quotes, backslashes or control characters", path);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -188,17 +248,22 @@ int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
 		KV(c, "encap", "yes");
 	KV(c, "dpd_delay", "10s");
 	SECTION(c, "local");
-	KV(c, "auth", "pubkey");
+	KV(c, "auth", "%s", o->auth == IKE_AUTH_PSK ? "psk" : "pubkey");
 	add(c, CONF_KV, CONF_QUOTE, "id", "%s", o->local_id);
-	if (o->cert)
-		add(c, CONF_KV, CERT, "certs", "%s", o->cert);
-	else
-		add(c, CONF_KV, CERT, "certs", "%s-cert.pem", o->local_id);
+	if (o->auth != IKE_AUTH_PSK)
+		add(c, CONF_KV, CERT, "certs", "%s", ike_local_cert(o));
 	END(c);
 	SECTION(c, "remote");
-	KV(c, "auth", "pubkey");
+	KV(c, "auth", "%s", o->auth == IKE_AUTH_PSK ? "psk" : "pubkey");
 	add(c, CONF_KV, CONF_QUOTE, "id", "%s", t->chassis);
-	add(c, CONF_KV, CACERT, "cacerts", "%s", o->ca);
+	if (o->auth == IKE_AUTH_CA) {
+		add(c, CONF_KV, CACERT, "cacerts", "%s", o->ca);
+	} else if (o->auth == IKE_AUTH_SELF_SIGNED) {
+		char peer[300];
+
+		ike_peer_cert(peer, sizeof(peer), t->chassis);
+		add(c, CONF_KV, CERT, "certs", "%s", peer);
+	}
 	END(c);
 	SECTION(c, "children");
 	SECTION(c, c->name);
@@ -256,16 +321,18 @@ static void print_conn(FILE *out, const struct tunnel *t,
 /* The options of "ike swanctl" and "ike sync"; which takes which below. */
 enum { OPT_LOCAL_ID, OPT_CERT, OPT_CA, OPT_START_ACTION, OPT_REKEY_TIME,
        OPT_KEY, OPT_VICI, OPT_SWANCTL_DIR, OPT_BACKEND, OPT_INTERVAL,
-       OPT_WATCH };
+       OPT_WATCH, OPT_AUTH, OPT_PSK_FILE };
 static const char *const ike_opt_words[] = {
 	"--local-id", "--cert", "--ca", "--start-action", "--rekey-time",
 	"--key", "--vici", "--swanctl-dir", "--backend", "--interval",
-	"--watch", NULL
+	"--watch", "--auth", "--psk-file", NULL
 };
+#define AUTH_OPTS	((1 << OPT_AUTH) | (1 << OPT_PSK_FILE))
 #define SWANCTL_OPTS	((1 << OPT_LOCAL_ID) | (1 << OPT_CERT) | (1 << OPT_CA) | \
-			 (1 << OPT_START_ACTION) | (1 << OPT_REKEY_TIME))
+			 (1 << OPT_START_ACTION) | (1 << OPT_REKEY_TIME) | \
+			 AUTH_OPTS)
 #define SYNC_OPTS	((1 << OPT_LOCAL_ID) | (1 << OPT_CERT) | (1 << OPT_CA) | \
-			 (1 << OPT_REKEY_TIME) | (1 << OPT_KEY) | \
+			 (1 << OPT_REKEY_TIME) | (1 << OPT_KEY) | AUTH_OPTS | \
 			 (1 << OPT_VICI) | (1 << OPT_SWANCTL_DIR) | \
 			 (1 << OPT_BACKEND) | (1 << OPT_INTERVAL) | \
 			 (1 << OPT_WATCH))
@@ -274,10 +341,12 @@ static void ike_usage(void) __attribute__((noreturn));
 static void ike_usage(void)
 {
 	die(EXIT_USAGE, "usage: gnvsecctl ike swanctl [--local-id NAME] "
-	    "[--cert FILE] [--ca FILE] [--start-action trap|start|none] "
+	    "[--auth ca|self-signed|psk] [--cert FILE] [--ca FILE] "
+	    "[--psk-file FILE] [--start-action trap|start|none] "
 	    "[--rekey-time TIME] [NAME]\n"
 	    "       gnvsecctl ike sync [--watch] [--backend strongswan] "
-	    "[--local-id NAME] [--cert FILE] [--key FILE] [--ca FILE] "
+	    "[--local-id NAME] [--auth ca|self-signed|psk] [--cert FILE] "
+	    "[--key FILE] [--ca FILE] [--psk-file FILE] "
 	    "[--rekey-time TIME] [--vici SOCKET] [--swanctl-dir DIR] "
 	    "[--interval SECONDS]");
 }
@@ -334,6 +403,7 @@ static const char *parse_opts(int argc, char **argv, unsigned int allowed,
 			break;
 		case OPT_CA:
 			o->ca = val;
+			o->ca_given = true;
 			break;
 		case OPT_KEY:
 			o->key = val;
@@ -369,8 +439,31 @@ static const char *parse_opts(int argc, char **argv, unsigned int allowed,
 		case OPT_INTERVAL:
 			so->interval = parse_num("--interval", val, 1, 86400);
 			break;
+		case OPT_AUTH:
+			if (!strcmp(val, "ca"))
+				o->auth = IKE_AUTH_CA;
+			else if (!strcmp(val, "self-signed"))
+				o->auth = IKE_AUTH_SELF_SIGNED;
+			else if (!strcmp(val, "psk"))
+				o->auth = IKE_AUTH_PSK;
+			else
+				die(EXIT_USAGE, "invalid --auth \"%s\" "
+				    "(ca, self-signed or psk)", val);
+			break;
+		case OPT_PSK_FILE:
+			if (!*val)
+				ike_usage();
+			o->psk_file = val;
+			break;
 		}
 	}
+	if (o->auth == IKE_AUTH_PSK && !o->psk_file)
+		die(EXIT_USAGE, "--auth psk needs --psk-file FILE, the file "
+		    "holding the pre-shared key");
+	if (o->auth != IKE_AUTH_PSK && o->psk_file)
+		die(EXIT_USAGE, "--psk-file is for --auth psk");
+	if (o->auth != IKE_AUTH_CA && o->ca_given)
+		die(EXIT_USAGE, "--ca is for --auth ca");
 	if (!o->local_id) {
 		if (gethostname(host, sizeof(host) - 1))
 			die(EXIT_KERNEL, "gethostname: %s", strerror(errno));
@@ -395,13 +488,16 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 		},
 	};
 	struct tunnel_list l = { 0 };
+	char err[512], psk[256];
 	struct conn_desc *c;
 	const char *name;
-	char err[256];
 	struct global g;
 	size_t i, j;
 
 	name = parse_opts(argc, argv, SWANCTL_OPTS, &so);
+	if (so.ike.auth == IKE_AUTH_PSK &&
+	    ike_read_psk(so.ike.psk_file, psk, sizeof(psk), err, sizeof(err)))
+		die(EXIT_USAGE, "%s", err);
 	global_get(nl, &g);
 	if (name) {
 		if (!*name || strlen(name) >= 16)
@@ -431,14 +527,35 @@ static int cmd_swanctl(struct nl *nl, int argc, char **argv)
 
 	printf("# swanctl.conf connections for gnvsec tunnels "
 	       "(gnvsecctl ike swanctl)\n");
-	printf("# local identity \"%s\"; its certificate and key in "
-	       "swanctl/x509/ and swanctl/private/,\n", so.ike.local_id);
-	printf("# the CA in swanctl/x509ca/ (relative file names are looked "
-	       "up there)\n");
+	printf("# local identity \"%s\"", so.ike.local_id);
+	switch (so.ike.auth) {
+	case IKE_AUTH_CA:
+		printf("; its certificate and key in swanctl/x509/ and "
+		       "swanctl/private/,\n# the CA in swanctl/x509ca/ "
+		       "(relative file names are looked up there)\n");
+		break;
+	case IKE_AUTH_SELF_SIGNED:
+		printf("; its self-signed certificate and key in "
+		       "swanctl/x509/ and swanctl/private/,\n# each peer's "
+		       "certificate as swanctl/x509/CHASSIS-cert.pem\n");
+		break;
+	case IKE_AUTH_PSK:
+		printf("; a pre-shared key, in the secrets section\n");
+		break;
+	}
 	printf("connections {\n");
 	for (i = 0; i < l.n; i++)
 		print_conn(stdout, &l.v[i], &c[i]);
 	printf("}\n");
+	if (so.ike.auth == IKE_AUTH_PSK) {
+		/* One key, owned by this chassis and every peer. */
+		printf("secrets {\n\tike-gnvsec {\n\t\tid-0 = \"%s\"\n",
+		       so.ike.local_id);
+		for (i = 0; i < l.n; i++)
+			printf("\t\tid-%zu = \"%s\"\n", i + 1, l.v[i].chassis);
+		printf("\t\tsecret = \"%s\"\n\t}\n}\n", psk);
+		explicit_bzero(psk, sizeof(psk));
+	}
 	free(c);
 	free(l.v);
 	return EXIT_OK;

@@ -9,11 +9,21 @@
 
 #include "gnvsecctl.h"
 
+/* How the chassis authenticate each other, as OVS IPsec offers. */
+enum ike_auth {
+	IKE_AUTH_CA,		/* certificates signed by a CA (OVN's way) */
+	IKE_AUTH_SELF_SIGNED,	/* each peer's own certificate, CHASSIS-cert.pem */
+	IKE_AUTH_PSK,		/* one pre-shared key */
+};
+
 struct ike_opts {
+	enum ike_auth auth;
+	const char *psk_file;	/* IKE_AUTH_PSK: the file holding the key */
 	const char *local_id;
 	const char *cert;	/* NULL: LOCAL_ID-cert.pem */
 	const char *key;	/* NULL: LOCAL_ID-privkey.pem (vici only) */
-	const char *ca;
+	const char *ca;		/* IKE_AUTH_CA */
+	bool ca_given;		/* --ca on the command line */
 	const char *start_action; /* NULL: by identity order (sync) */
 	const char *rekey_time;	/* NULL: strongSwan's default */
 	const char *prefix;	/* of connection names: "" or "gnvsec-" */
@@ -58,6 +68,16 @@ uint32_t ike_tunnel_reqid(const struct tunnel *t);
 int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
 		      const struct global *g, const struct ike_opts *o,
 		      char *err, size_t errlen);
+/* The local certificate file (in x509/): --cert, else LOCAL_ID-cert.pem. */
+const char *ike_local_cert(const struct ike_opts *o);
+/* The certificate file (in x509/) of peer @chassis when self-signed. */
+void ike_peer_cert(char *buf, size_t len, const char *chassis);
+/*
+ * The pre-shared key of --psk-file: its first line. -1 with the reason
+ * in @err when it cannot be read or is unusable.
+ */
+int ike_read_psk(const char *path, char *psk, size_t len, char *err,
+		 size_t errlen);
 /* Whether this chassis initiates towards @t's chassis: the lower name. */
 bool ike_initiator(const struct tunnel *t, const struct ike_opts *o);
 

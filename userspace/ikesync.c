@@ -11,6 +11,14 @@
  *     (the description "ike swanctl" prints), with the reqid the tunnel is
  *     bound to; an unbound tunnel is bound to it first (TUNNEL_BIND), so
  *     that no SA of the connection is ever refused for its reqid;
+ *   - before charon is given a connection, its credentials pass the
+ *     checks of "gnvsecctl cert check" (cert.c): this chassis'
+ *     certificate names it and chains to the CA (or to itself, when
+ *     self-signed) and its key matches; a self-signed peer's certificate
+ *     names the tunnel's chassis; or the pre-shared key is long enough.
+ *     A failure is logged and nothing is loaded for the tunnel: charon
+ *     would negotiate with credentials no peer accepts, or accept the
+ *     wrong chassis;
  *   - the chassis whose name sorts lower initiates (trap, and an explicit
  *     initiate when charon holds no SA of the connection); the other only
  *     responds: two chassis never race into duplicate CHILD_SAs;
@@ -76,7 +84,10 @@ struct sync {
 	size_t n_mem;
 	bool backend_down;	/* logged once, until it is back */
 	bool pending;		/* an initiator's CHILD_SA not up yet */
-	char **skipped;		/* tunnels refused, logged once */
+	struct skipped {	/* tunnels refused, and why (logged once) */
+		char name[16];
+		uint64_t why;
+	} *skipped;
 	size_t n_skipped;
 	/* per pass */
 	struct ike_sa *sas;
@@ -120,13 +131,26 @@ static void *grow(void *v, size_t n, size_t size)
 	return v;
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t len)
+#define FNV1A_INIT	0xcbf29ce484222325ULL
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const uint8_t *p = data;
 
 	while (len--)
 		h = (h ^ *p++) * 0x100000001b3ULL;
 	return h;
+}
+
+/* Where swanctl looks for file @name of kind @sub (x509, private, ...). */
+static const char *file_path(char *path, size_t size, const char *dir,
+			     const char *sub, const char *name)
+{
+	if (name[0] == '/')
+		snprintf(path, size, "%s", name);
+	else
+		snprintf(path, size, "%s/%s/%s", dir, sub, name);
+	return path;
 }
 
 /* A file of the swanctl directory (or an absolute path), whole. */
@@ -138,10 +162,7 @@ static int read_file(const char *dir, const char *sub, const char *name,
 	size_t got = 0;
 	int fd;
 
-	if (name[0] == '/')
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	file_path(path, sizeof(path), dir, sub, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
@@ -344,20 +365,28 @@ static void forget(struct sync *s, const char *name)
 		*l = s->mem[--s->n_mem];
 }
 
-/* Logs a refused tunnel the first time only (periodic passes repeat it). */
+/*
+ * Logs why a tunnel is refused the first time only (periodic passes repeat
+ * it), and again when the reason changes.
+ */
 static void skip(struct sync *s, const char *name, const char *why)
 {
+	uint64_t h = fnv1a(FNV1A_INIT, why, strlen(why));
 	size_t i;
 
 	for (i = 0; i < s->n_skipped; i++)
-		if (!strcmp(s->skipped[i], name))
-			return;
+		if (!strcmp(s->skipped[i].name, name))
+			break;
+	if (i < s->n_skipped && s->skipped[i].why == h)
+		return;
 	logmsg("%s", why);
-	s->skipped = grow(s->skipped, s->n_skipped, sizeof(*s->skipped));
-	s->skipped[s->n_skipped] = strdup(name);
-	if (!s->skipped[s->n_skipped])
-		die(EXIT_KERNEL, "out of memory");
-	s->n_skipped++;
+	if (i == s->n_skipped) {
+		s->skipped = grow(s->skipped, s->n_skipped, sizeof(*s->skipped));
+		snprintf(s->skipped[i].name, sizeof(s->skipped[i].name), "%s",
+			 name);
+		s->n_skipped++;
+	}
+	s->skipped[i].why = h;
 }
 
 static void unskip(struct sync *s, const char *name)
@@ -365,8 +394,7 @@ static void unskip(struct sync *s, const char *name)
 	size_t i;
 
 	for (i = 0; i < s->n_skipped; i++)
-		if (!strcmp(s->skipped[i], name)) {
-			free(s->skipped[i]);
+		if (!strcmp(s->skipped[i].name, name)) {
 			s->skipped[i] = s->skipped[--s->n_skipped];
 			return;
 		}
@@ -404,6 +432,95 @@ static int load_key(struct sync *s, int fd, char *err, size_t errlen)
 	ret = simple_cmd(fd, "load-key", &m, err, errlen);
 	/* The key stays in charon only. */
 	explicit_bzero(data, len);
+	if (m.p)
+		explicit_bzero(m.p, m.len);
+	vici_msg_free(&m);
+	return ret;
+}
+
+/* The local credentials, checked once per pass when first needed. */
+struct creds {
+	bool checked;
+	char why[1024];		/* empty: they passed */
+	char psk[256];		/* IKE_AUTH_PSK */
+};
+
+/*
+ * What "gnvsecctl cert check" would say, before charon is given anything:
+ * this chassis' certificate (CN = subjectAltName DNS = --local-id, chain
+ * to the CA, or to itself when self-signed, its private key, validity),
+ * and when self-signed the peer's certificate (CN = subjectAltName DNS =
+ * the tunnel's chassis name, self-signed, valid); or the pre-shared key.
+ * 0, or -1 with the reason in @err.
+ */
+static int check_creds(struct sync *s, struct creds *cr,
+		       const struct tunnel *t, char *err, size_t errlen)
+{
+	const struct ike_sync_opts *so = s->so;
+	const struct ike_opts *o = &so->ike;
+	char cert[4096], key[4096], ca[4096], peer[300], why[1024];
+
+	if (!cr->checked) {
+		cr->checked = true;
+		if (o->auth == IKE_AUTH_PSK) {
+			ike_read_psk(o->psk_file, cr->psk, sizeof(cr->psk),
+				     cr->why, sizeof(cr->why));
+		} else {
+			file_path(cert, sizeof(cert), so->swanctl_dir, "x509",
+				  ike_local_cert(o));
+			if (o->key)
+				file_path(key, sizeof(key), so->swanctl_dir,
+					  "private", o->key);
+			else
+				snprintf(key, sizeof(key), "%s/private/%s-privkey.pem",
+					 so->swanctl_dir, o->local_id);
+			if (o->auth == IKE_AUTH_CA)
+				file_path(ca, sizeof(ca), so->swanctl_dir,
+					  "x509ca", o->ca);
+			else
+				snprintf(ca, sizeof(ca), "%s", cert);
+			if (cert_verify(cert, key, ca, o->local_id, why,
+					sizeof(why)))
+				snprintf(cr->why, sizeof(cr->why),
+					 "certificate %.300s of %.64s: %.600s", cert,
+					 o->local_id, why);
+		}
+	}
+	if (cr->why[0]) {
+		snprintf(err, errlen, "%s: not loaded: %s", t->name, cr->why);
+		return -1;
+	}
+	if (o->auth != IKE_AUTH_SELF_SIGNED)
+		return 0;
+	ike_peer_cert(peer, sizeof(peer), t->chassis);
+	file_path(cert, sizeof(cert), so->swanctl_dir, "x509", peer);
+	if (cert_verify(cert, NULL, cert, t->chassis, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: not loaded: peer certificate %.300s "
+			 "of %.64s: %.600s", t->name, cert, t->chassis, why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The pre-shared key for connection @c, owned by the two identities, under
+ * the connection's name (unload-shared removes it with the connection).
+ */
+static int load_psk(struct sync *s, int fd, const struct conn_desc *c,
+		    const struct tunnel *t, const char *psk, char *err,
+		    size_t errlen)
+{
+	struct vici_msg m = { 0 };
+	int ret;
+
+	vici_kv_str(&m, "id", c->name);
+	vici_kv_str(&m, "type", "IKE");
+	vici_kv_str(&m, "data", psk);
+	vici_list(&m, "owners");
+	vici_item(&m, s->so->ike.local_id, strlen(s->so->ike.local_id));
+	vici_item(&m, t->chassis, strlen(t->chassis));
+	vici_list_end(&m);
+	ret = simple_cmd(fd, "load-shared", &m, err, errlen);
 	if (m.p)
 		explicit_bzero(m.p, m.len);
 	vici_msg_free(&m);
@@ -453,6 +570,13 @@ static bool drop_conn(struct sync *s, int fd, const char *conn)
 		vici_msg_free(&m);
 	}
 	forget(s, name);
+	if (s->so->ike.auth == IKE_AUTH_PSK) {
+		/* Its key, if it had one: nothing else uses it. */
+		vici_kv_str(&m, "id", name);
+		if (!simple_cmd(fd, "unload-shared", &m, err, sizeof(err)))
+			logmsg("unloaded the pre-shared key of %s", name);
+		vici_msg_free(&m);
+	}
 	if (find_sa(s, name)) {
 		/* Sends the DELETE without waiting: the peer's SAs go too. */
 		vici_kv_str(&m, "ike", name);
@@ -478,7 +602,8 @@ static int pass(struct sync *s)
 	struct tunnel_list l = { 0 };
 	struct conn_desc *c;
 	bool *want, key_loaded = false;
-	char err[600];
+	struct creds creds = { 0 };
+	char err[1400];
 	struct global g;
 	size_t i, j;
 	int fd, e, ret = PASS_OK;
@@ -541,6 +666,17 @@ static int pass(struct sync *s)
 			continue;
 		}
 		want[i] = true;
+		if (check_creds(s, &creds, t, err, sizeof(err))) {
+			/*
+			 * Nothing is loaded with credentials that would not
+			 * authenticate, or would authenticate the wrong
+			 * chassis; what charon has stays (want[i]).
+			 */
+			skip(s, t->name, err);
+			vici_msg_free(&m);
+			ret = PASS_PARTIAL;
+			continue;
+		}
 		unskip(s, t->name);
 
 		/* The binding first: the connection's SAs are then the only ones. */
@@ -557,11 +693,14 @@ static int pass(struct sync *s)
 			logmsg("bound %s to reqid %u", t->name, c[i].reqid);
 		}
 
-		hash = fnv1a(m.p, m.len);
+		hash = fnv1a(FNV1A_INIT, m.p, m.len);
+		/* A new pre-shared key is a change too. */
+		hash = fnv1a(hash, creds.psk, strlen(creds.psk));
 		mem = remembered(s, c[i].name);
 		loaded = false;
 		if (!has_conn(s, c[i].name) || !mem || mem->hash != hash) {
-			if (!key_loaded && load_key(s, fd, err, sizeof(err))) {
+			if (!key_loaded && so->ike.auth != IKE_AUTH_PSK &&
+			    load_key(s, fd, err, sizeof(err))) {
 				logmsg("private key of %s: %s", so->ike.local_id,
 				       err);
 				vici_msg_free(&m);
@@ -569,6 +708,14 @@ static int pass(struct sync *s)
 				continue;
 			}
 			key_loaded = true;
+			if (so->ike.auth == IKE_AUTH_PSK &&
+			    load_psk(s, fd, &c[i], t, creds.psk, err,
+				     sizeof(err))) {
+				logmsg("%s: %s", c[i].name, err);
+				vici_msg_free(&m);
+				ret = PASS_PARTIAL;
+				continue;
+			}
 			if (simple_cmd(fd, "load-conn", &m, err, sizeof(err))) {
 				logmsg("%s: %s", c[i].name, err);
 				vici_msg_free(&m);
@@ -634,6 +781,7 @@ static int pass(struct sync *s)
 			s->conns[j][0] = '\0';
 	}
 	close(fd);
+	explicit_bzero(creds.psk, sizeof(creds.psk));
 	free(want);
 	free(c);
 	free(l.v);
