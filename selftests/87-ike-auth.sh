@@ -102,6 +102,16 @@ refused_round() {
 
 cfg() { ctl "$1" ike swanctl --local-id "$2" "${@:3}"; }
 
+# ike_show WHO NS: the "IKE:" line of "tunnels show gs0" with WHO's charon.
+ike_show() { ctl "$2" tunnels show gs0 --vici "$(ike_dir "$1")/charon.vici" | grep '^IKE:' || true; }
+# ike_json WHO NS: its "ike" object in JSON, keys sorted ("none" if absent).
+ike_json() {
+	ctl "$2" -j tunnels show gs0 ${1:+--vici "$(ike_dir "$1")/charon.vici"} | python3 -c '
+import json, sys
+t = json.load(sys.stdin)[0]
+print(json.dumps(t["ike"], sort_keys=True) if "ike" in t else "none")'
+}
+
 log "== usage"
 must_fail "--auth psk without a key file" ctl "$A" ike sync --auth psk
 check_eq "its exit status" 2 "$RC"
@@ -118,6 +128,12 @@ A_OPTS="--auth psk --psk-file $TMP/psk" B_OPTS="--auth psk --psk-file $TMP/psk" 
 check_contains "the description asks for a PSK" "auth = psk" "$(cfg "$A" hv-a --auth psk --psk-file "$TMP/psk")"
 check_contains "the secret is owned by both" 'id-1 = "hv-b"' "$(cfg "$A" hv-a --auth psk --psk-file "$TMP/psk")"
 active_round psk
+check_eq "psk: tunnels show, IKE" \
+	"IKE:            gnvsec-gs0 (strongSwan): IKE_SA ESTABLISHED, CHILD_SA INSTALLED" "$(ike_show A "$A")"
+check_eq "psk: tunnels show -j, IKE" \
+	'{"backend": "strongswan", "child_sa": "INSTALLED", "connection": "gnvsec-gs0", "ike_sa": "ESTABLISHED", "loaded": true}' \
+	"$(ike_json A "$A")"
+check_eq "psk: without --vici and no charon at the default socket, nothing of IKE" none "$(ike_json "" "$A")"
 check_contains "hv-a loaded its connection" "loaded gnvsec-gs0: gs0 to hv-b, reqid" "$(sync_log A)"
 check_contains "hv-a's charon authenticated with the PSK" \
 	"authentication of 'hv-b' with pre-shared key successful" "$(cat "$(ike_dir A)/charon.log")"
@@ -138,6 +154,11 @@ check_contains "short PSK: hv-b's reconciler says why" \
 	"gs0: not loaded: $TMP/psk-short: the pre-shared key (its first line) has 9 characters; at least 20 are needed" \
 	"$(sync_log B)"
 check_eq "short PSK: hv-b's connections" "" "$(conns B "$B")"
+check_eq "short PSK: hv-b's tunnels show says so" \
+	"IKE:            gnvsec-gs0 (strongSwan): not loaded" "$(ike_show B "$B")"
+check_eq "short PSK: and in JSON" \
+	'{"backend": "strongswan", "child_sa": null, "connection": "gnvsec-gs0", "ike_sa": null, "loaded": false}' \
+	"$(ike_json B "$B")"
 # shellcheck disable=SC2046 # the options, word by word
 must_fail "short PSK: one pass" ctl "$B" ike sync $(sync_args B hv-b) --auth psk --psk-file "$TMP/psk-short"
 check_contains "short PSK: the pass says why" "at least 20 are needed" "$OUT"
@@ -188,4 +209,11 @@ check_contains "wrong own certificate: hv-a's reconciler says what it expected a
 	"$(sync_log A)"
 check_eq "wrong own certificate: hv-a's connections" "" "$(conns A "$A")"
 check_eq "wrong own certificate: hv-b (responder) loaded its own" gnvsec-gs0 "$(conns B "$B")"
+check_eq "wrong own certificate: hv-b's tunnels show" \
+	"IKE:            gnvsec-gs0 (strongSwan): no IKE_SA" "$(ike_show B "$B")"
+charon_stop B
+check_contains "charon stopped: tunnels show says so" \
+	"IKE:            strongSwan unreachable at $(ike_dir B)/charon.vici: " "$(ike_show B "$B")"
+check_contains "charon stopped: in JSON too" \
+	'{"backend": "strongswan", "error": "strongSwan unreachable at ' "$(ike_json B "$B")"
 end_round

@@ -20,6 +20,8 @@
 #include <linux/genetlink.h>
 
 #include "gnvsecctl.h"
+#include "ike.h"
+#include "vici.h"
 
 static bool json;
 /* Where the words being parsed come from ("FILE:LINE"), NULL: the command line. */
@@ -33,7 +35,8 @@ static const char usage_text[] =
 "  tunnel del NAME\n"
 "  tunnel bind NAME { reqid R | spi-out SPI spi-in SPI }\n"
 "  tunnel unbind NAME\n"
-"  tunnel show [NAME]             (also: tunnels show, tunnel list)\n"
+"  tunnel show [NAME] [--vici SOCKET]\n"
+"                                 (also: tunnels show, tunnel list)\n"
 "  global show\n"
 "  global set [ipsec true|false] [encapsulation true|false]\n"
 "  sa add NAME spi-out SPI spi-in SPI key-out KEY key-in KEY\n"
@@ -47,11 +50,13 @@ static const char usage_text[] =
 "                                 requires IPsec) are ACTIVE\n"
 "  cert check CERT --key KEY --ca CA [--chassis NAME]\n"
 "                                 whether IKE can use them (no kernel needed)\n"
-"  ike swanctl [--local-id ID] [--cert FILE] [--ca FILE]\n"
-"        [--start-action trap|start|none] [--rekey-time TIME] [NAME]\n"
+"  ike swanctl [--local-id ID] [--auth ca|self-signed|psk] [--cert FILE]\n"
+"        [--ca FILE] [--psk-file FILE] [--start-action trap|start|none]\n"
+"        [--rekey-time TIME] [NAME]\n"
 "                                 strongSwan connections for the tunnels\n"
-"  ike sync [--watch] [--backend strongswan] [--local-id ID] [--cert FILE]\n"
-"        [--key FILE] [--ca FILE] [--rekey-time TIME] [--vici SOCKET]\n"
+"  ike sync [--watch] [--backend strongswan] [--local-id ID]\n"
+"        [--auth ca|self-signed|psk] [--cert FILE] [--key FILE] [--ca FILE]\n"
+"        [--psk-file FILE] [--rekey-time TIME] [--vici SOCKET]\n"
 "        [--swanctl-dir DIR] [--interval S]\n"
 "                                 keeps strongSwan's connections in step\n"
 "                                 with the tunnels (over vici)\n"
@@ -337,35 +342,86 @@ static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+#define VICI_DEFAULT	"/var/run/charon.vici"
+
+/*
+ * charon's view of the tunnels, when there is a charon: at --vici SOCKET,
+ * or at its default socket if that exists (no socket there: no IKE daemon,
+ * manual keys, and "tunnels show" says nothing of IKE). Returns whether
+ * there is one; @err says why it could not be read.
+ */
+static bool ike_read(const char *vici, struct ike_backend *b, char *err,
+		     size_t errlen)
+{
+	int fd, e;
+
+	if (!vici) {
+		if (access(VICI_DEFAULT, F_OK))
+			return false;
+		vici = VICI_DEFAULT;
+	}
+	fd = vici_open(vici, 5000);
+	e = fd < 0 ? fd : ike_backend_read(b, fd);
+	if (fd >= 0)
+		close(fd);
+	if (e)
+		snprintf(err, errlen, "strongSwan unreachable at %s: %s", vici,
+			 strerror(-e));
+	return true;
+}
+
 static int cmd_show(struct nl *nl, int argc, char **argv)
 {
+	struct ike_backend be = { 0 };
 	struct tunnel_list l = { 0 };
 	struct json_object *arr = NULL;
+	const char *name = NULL, *vici = NULL;
 	struct xfrm_snapshot x;
+	char be_err[300] = "";
 	struct global g;
+	bool have_ike;
 	size_t i;
+	int k;
 
-	if (argc > 1)
-		usage("unexpected \"%s\"", argv[1]);
-	if (argc == 1)
-		check_name(argv[0]);
+	for (k = 0; k < argc; k++) {
+		if (!strcmp(argv[k], "--vici")) {
+			if (k + 1 == argc || !*argv[k + 1])
+				usage("\"--vici\" needs the socket's path");
+			vici = argv[++k];
+		} else if (!name && argv[k][0] != '-') {
+			name = argv[k];
+		} else {
+			usage("unexpected \"%s\"", argv[k]);
+		}
+	}
+	if (name)
+		check_name(name);
 	global_get(nl, &g);
-	if (argc == 1) {
+	if (name) {
 		l.v = calloc(1, sizeof(*l.v));
 		if (!l.v)
 			die(EXIT_KERNEL, "out of memory");
-		tunnel_get(nl, argv[0], l.v);
+		tunnel_get(nl, name, l.v);
 		l.n = 1;
 	} else {
 		tunnel_dump(nl, &l);
 	}
 	xfrm_snapshot_take(&x);
+	have_ike = ike_read(vici, &be, be_err, sizeof(be_err));
 
 	if (json)
 		arr = jarr();
 	for (i = 0; i < l.n; i++) {
 		struct tunnel_view v = { .t = &l.v[i], .g = &g, .x = &x };
+		struct ike_view ike;
 
+		/* IKE keys only the tunnels that require IPsec. */
+		if (have_ike && l.v[i].required) {
+			ike_view_fill(&ike, &be, &l.v[i]);
+			if (be_err[0])
+				ike.error = be_err;
+			v.ike = &ike;
+		}
 		if (json) {
 			struct json_object *o = jobj();
 
@@ -379,6 +435,7 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 	}
 	if (json)
 		json_print(stdout, arr);
+	ike_backend_free(&be);
 	xfrm_snapshot_free(&x);
 	free(l.v);
 	return EXIT_OK;

@@ -180,16 +180,26 @@ const char *addr_str(const struct addr *a, char *buf, size_t len);
 enum tunnel_field_id {
 	TF_IFNAME, TF_IFINDEX, TF_CONFIGURED, TF_CONFIG_ERROR, TF_TYPE,
 	TF_LOCAL, TF_REMOTE, TF_CHASSIS, TF_VNI, TF_PORT, TF_MTU, TF_MARK,
-	TF_MARK_MASK, TF_IPSEC, TF_IPSEC_REQUIRED, TF_IPSEC_STATE, TF_WAIT_REASON,
+	TF_MARK_MASK, TF_IPSEC, TF_IPSEC_REQUIRED, TF_IPSEC_STATE, TF_WAIT_REASON, TF_IKE,
 	TF_ALLOW_NULL, TF_ENCAP, TF_ENCAP_FORCED, TF_BINDING, TF_XFRM,
 	TF_DROPS, __TF_MAX
 };
 
 /* What a printer has of a tunnel. */
+/* A tunnel's IKE connection as the IKE daemon reports it (tunnels show). */
+struct ike_view {
+	const char *error;	/* the daemon could not be read: why */
+	char conn[48];		/* the connection's name */
+	bool loaded;
+	char ike_state[32];	/* its IKE_SA's state; "": none */
+	char child_state[32];	/* its CHILD_SA's; "": none */
+};
+
 struct tunnel_view {
 	const struct tunnel *t;
 	const struct global *g;		/* NULL: not read (monitor) */
 	const struct xfrm_snapshot *x;	/* NULL: not read (monitor) */
+	const struct ike_view *ike;	/* NULL: no IKE daemon */
 };
 
 /* The views a field is part of, in JSON. */

@@ -81,6 +81,37 @@ int ike_read_psk(const char *path, char *psk, size_t len, char *err,
 /* Whether this chassis initiates towards @t's chassis: the lower name. */
 bool ike_initiator(const struct tunnel *t, const struct ike_opts *o);
 
+/* charon.c: what charon has, over vici */
+struct ike_sa {
+	char name[48];		/* its connection's */
+	char state[32];		/* ESTABLISHED, CONNECTING, ... */
+	char child_state[32];	/* the CHILD_SA named as the connection: */
+	bool child_up;		/* INSTALLED or about to be; "" if none */
+};
+
+struct ike_backend {
+	struct ike_sa *sas;
+	size_t n_sas;
+	char (*conns)[48];
+	size_t n_conns;
+};
+
+/* Reads @b anew over vici socket @fd; 0 or -errno. */
+int ike_backend_read(struct ike_backend *b, int fd);
+bool ike_backend_has_conn(const struct ike_backend *b, const char *name);
+/* The IKE_SA of connection @name doing best (a CHILD_SA up first). */
+const struct ike_sa *ike_backend_sa(const struct ike_backend *b,
+				    const char *name);
+void ike_backend_free(struct ike_backend *b);
+/*
+ * What charon says of tunnel @t's connection: "gnvsec-NAME" (the
+ * reconciler's) or NAME ("ike swanctl"'s), whichever is loaded.
+ */
+void ike_view_fill(struct ike_view *v, const struct ike_backend *b,
+		   const struct tunnel *t);
+/* realloc() to n + 1 elements, or exit */
+void *ike_grow(void *v, size_t n, size_t size);
+
 /* ikesync.c */
 struct ike_sync_opts {
 	struct ike_opts ike;

@@ -70,13 +70,6 @@ struct loaded {
 	uint64_t hash;
 };
 
-/* One IKE_SA as list-sas streams it. */
-struct ike_sa {
-	char name[48];
-	char state[32];
-	bool child_up;		/* a CHILD_SA of the connection's name */
-};
-
 struct sync {
 	struct nl *nl;
 	const struct ike_sync_opts *so;
@@ -89,11 +82,7 @@ struct sync {
 		uint64_t why;
 	} *skipped;
 	size_t n_skipped;
-	/* per pass */
-	struct ike_sa *sas;
-	size_t n_sas;
-	char (*conns)[48];
-	size_t n_conns;
+	struct ike_backend be;	/* what charon has, read every pass */
 };
 
 static volatile sig_atomic_t got_hup, got_term;
@@ -121,14 +110,6 @@ static void logmsg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static void *grow(void *v, size_t n, size_t size)
-{
-	v = realloc(v, (n + 1) * size);
-	if (!v)
-		die(EXIT_KERNEL, "out of memory");
-	return v;
 }
 
 #define FNV1A_INIT	0xcbf29ce484222325ULL
@@ -259,94 +240,6 @@ static bool is_ours(const struct sync *s, const char *name)
 	return !strncmp(name, p, strlen(p));
 }
 
-/* list-sa event: { NAME { state = S child-sas { ID { name = N state = S } } } } */
-static void list_sa_cb(const char *ev, const struct vici_msg *m, void *data)
-{
-	struct sync *s = data;
-	struct ike_sa *sa = NULL;
-	char child[48] = "", cstate[32] = "";
-	bool in_children = false;
-	struct vici_el el;
-	size_t off = 0;
-	int depth = 0;
-
-	if (strcmp(ev, "list-sa"))
-		return;
-	while (vici_next(m, &off, &depth, &el) > 0) {
-		if (el.type == VICI_SECTION_START && el.depth == 0) {
-			s->sas = grow(s->sas, s->n_sas, sizeof(*s->sas));
-			sa = &s->sas[s->n_sas++];
-			memset(sa, 0, sizeof(*sa));
-			snprintf(sa->name, sizeof(sa->name), "%.47s", el.name);
-		} else if (!sa) {
-			continue;
-		} else if (el.type == VICI_KEY_VALUE && el.depth == 1 &&
-			   !strcmp(el.name, "state")) {
-			snprintf(sa->state, sizeof(sa->state), "%.*s", el.vlen,
-				 (const char *)el.val);
-		} else if (el.type == VICI_SECTION_START && el.depth == 1) {
-			in_children = !strcmp(el.name, "child-sas");
-		} else if (in_children && el.type == VICI_SECTION_START &&
-			   el.depth == 2) {
-			child[0] = cstate[0] = '\0';
-		} else if (in_children && el.type == VICI_KEY_VALUE &&
-			   el.depth == 3) {
-			if (!strcmp(el.name, "name"))
-				snprintf(child, sizeof(child), "%.*s", el.vlen,
-					 (const char *)el.val);
-			else if (!strcmp(el.name, "state"))
-				snprintf(cstate, sizeof(cstate), "%.*s",
-					 el.vlen, (const char *)el.val);
-		} else if (in_children && el.type == VICI_SECTION_END &&
-			   el.depth == 2) {
-			/* A CHILD_SA that is, or is about to be, in use. */
-			if (!strcmp(child, sa->name) &&
-			    (!strcmp(cstate, "INSTALLED") ||
-			     !strcmp(cstate, "INSTALLING") ||
-			     !strcmp(cstate, "CREATED") ||
-			     !strcmp(cstate, "REKEYING") ||
-			     !strcmp(cstate, "REKEYED")))
-				sa->child_up = true;
-		}
-	}
-}
-
-/* charon's connections and SAs; 0 or -errno. */
-static int read_backend(struct sync *s, int fd)
-{
-	struct vici_msg resp = { 0 };
-	struct vici_el el;
-	size_t off = 0;
-	int depth = 0, err;
-
-	s->n_sas = s->n_conns = 0;
-	err = vici_cmd(fd, "get-conns", NULL, NULL, NULL, &resp);
-	if (err)
-		return err;
-	while (vici_next(&resp, &off, &depth, &el) > 0) {
-		if (el.type != VICI_LIST_ITEM)
-			continue;
-		s->conns = grow(s->conns, s->n_conns, sizeof(*s->conns));
-		snprintf(s->conns[s->n_conns++], sizeof(*s->conns), "%.*s",
-			 el.vlen, (const char *)el.val);
-	}
-	vici_msg_free(&resp);
-	err = vici_register(fd, "list-sa", true);
-	if (err)
-		return err;
-	return vici_cmd(fd, "list-sas", NULL, list_sa_cb, s, NULL);
-}
-
-static bool has_conn(const struct sync *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_conns; i++)
-		if (!strcmp(s->conns[i], name))
-			return true;
-	return false;
-}
-
 static struct loaded *remembered(struct sync *s, const char *name)
 {
 	size_t i;
@@ -381,7 +274,7 @@ static void skip(struct sync *s, const char *name, const char *why)
 		return;
 	logmsg("%s", why);
 	if (i == s->n_skipped) {
-		s->skipped = grow(s->skipped, s->n_skipped, sizeof(*s->skipped));
+		s->skipped = ike_grow(s->skipped, s->n_skipped, sizeof(*s->skipped));
 		snprintf(s->skipped[i].name, sizeof(s->skipped[i].name), "%s",
 			 name);
 		s->n_skipped++;
@@ -527,25 +420,6 @@ static int load_psk(struct sync *s, int fd, const struct conn_desc *c,
 	return ret;
 }
 
-static const struct ike_sa *find_sa(const struct sync *s, const char *name)
-{
-	const struct ike_sa *best = NULL;
-	size_t i;
-
-	/* The one doing best: established with a CHILD_SA first. */
-	for (i = 0; i < s->n_sas; i++) {
-		const struct ike_sa *sa = &s->sas[i];
-
-		if (strcmp(sa->name, name) || !strcmp(sa->state, "DELETING") ||
-		    !strcmp(sa->state, "DESTROYING"))
-			continue;
-		if (!best || sa->child_up ||
-		    (!best->child_up && !strcmp(sa->state, "ESTABLISHED")))
-			best = sa;
-	}
-	return best;
-}
-
 enum { PASS_OK, PASS_PARTIAL, PASS_BACKEND_DOWN };
 
 /* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
@@ -559,7 +433,7 @@ static bool drop_conn(struct sync *s, int fd, const char *conn)
 	/* @conn may be an entry of the lists changed below. */
 	snprintf(name, sizeof(name), "%s", conn);
 
-	if (has_conn(s, name)) {
+	if (ike_backend_has_conn(&s->be, name)) {
 		vici_kv_str(&m, "name", name);
 		if (simple_cmd(fd, "unload-conn", &m, err, sizeof(err))) {
 			logmsg("%s: %s", name, err);
@@ -577,7 +451,7 @@ static bool drop_conn(struct sync *s, int fd, const char *conn)
 			logmsg("unloaded the pre-shared key of %s", name);
 		vici_msg_free(&m);
 	}
-	if (find_sa(s, name)) {
+	if (ike_backend_sa(&s->be, name)) {
 		/* Sends the DELETE without waiting: the peer's SAs go too. */
 		vici_kv_str(&m, "ike", name);
 		vici_kv_str(&m, "timeout", "-1");
@@ -590,9 +464,9 @@ static bool drop_conn(struct sync *s, int fd, const char *conn)
 		vici_msg_free(&m);
 	}
 	/* Once is enough: the loop over the IKE_SAs must not do it again. */
-	for (i = 0; i < s->n_sas; i++)
-		if (!strcmp(s->sas[i].name, name))
-			s->sas[i].name[0] = '\0';
+	for (i = 0; i < s->be.n_sas; i++)
+		if (!strcmp(s->be.sas[i].name, name))
+			s->be.sas[i].name[0] = '\0';
 	return ok;
 }
 
@@ -609,7 +483,7 @@ static int pass(struct sync *s)
 	int fd, e, ret = PASS_OK;
 
 	fd = vici_open(so->vici, VICI_TIMEOUT_MS);
-	e = fd < 0 ? fd : read_backend(s, fd);
+	e = fd < 0 ? fd : ike_backend_read(&s->be, fd);
 	if (e && fd >= 0) {
 		close(fd);
 		fd = -1;
@@ -698,7 +572,7 @@ static int pass(struct sync *s)
 		hash = fnv1a(hash, creds.psk, strlen(creds.psk));
 		mem = remembered(s, c[i].name);
 		loaded = false;
-		if (!has_conn(s, c[i].name) || !mem || mem->hash != hash) {
+		if (!ike_backend_has_conn(&s->be, c[i].name) || !mem || mem->hash != hash) {
 			if (!key_loaded && so->ike.auth != IKE_AUTH_PSK &&
 			    load_key(s, fd, err, sizeof(err))) {
 				logmsg("private key of %s: %s", so->ike.local_id,
@@ -726,7 +600,7 @@ static int pass(struct sync *s)
 			       t->name, t->chassis, c[i].reqid,
 			       c[i].initiator ? "initiator" : "responder");
 			if (!mem) {
-				s->mem = grow(s->mem, s->n_mem, sizeof(*s->mem));
+				s->mem = ike_grow(s->mem, s->n_mem, sizeof(*s->mem));
 				mem = &s->mem[s->n_mem++];
 				snprintf(mem->name, sizeof(mem->name), "%s",
 					 c[i].name);
@@ -746,7 +620,7 @@ static int pass(struct sync *s)
 		 * second, s->pending) sees the acquire's IKE_SA if there is
 		 * one.
 		 */
-		sa = find_sa(s, c[i].name);
+		sa = ike_backend_sa(&s->be, c[i].name);
 		if (c[i].initiator && (!sa || !sa->child_up))
 			s->pending = true;
 		if (c[i].initiator && !loaded &&
@@ -765,9 +639,9 @@ static int pass(struct sync *s)
 	}
 
 	/* Ours that no tunnel wants: loaded connections, then SAs. */
-	for (j = 0; j < s->n_conns + s->n_sas; j++) {
-		const char *name = j < s->n_conns ? s->conns[j] :
-				   s->sas[j - s->n_conns].name;
+	for (j = 0; j < s->be.n_conns + s->be.n_sas; j++) {
+		const char *name = j < s->be.n_conns ? s->be.conns[j] :
+				   s->be.sas[j - s->be.n_conns].name;
 
 		if (!is_ours(s, name))
 			continue;
@@ -776,9 +650,9 @@ static int pass(struct sync *s)
 				break;
 		if (i == l.n && !drop_conn(s, fd, name))
 			ret = PASS_PARTIAL;
-		if (i == l.n && j < s->n_conns)
+		if (i == l.n && j < s->be.n_conns)
 			/* Unloaded: its name must not match again below. */
-			s->conns[j][0] = '\0';
+			s->be.conns[j][0] = '\0';
 	}
 	close(fd);
 	explicit_bzero(creds.psk, sizeof(creds.psk));

@@ -261,6 +261,47 @@ static const char *t_wait_reason(const struct tunnel_view *v, char *buf,
 	return v->t->wait_reason ? wait_reason_text(v->t->wait_reason) : NULL;
 }
 
+static struct json_object *j_ike(const struct tunnel_view *v,
+				 struct json_object *o)
+{
+	const struct ike_view *k = v->ike;
+	struct json_object *r;
+
+	if (!k)
+		return NULL;
+	r = jobj();
+	jadd(r, "backend", jstr("strongswan"));
+	if (k->error) {
+		jadd(r, "error", jstr(k->error));
+		return r;
+	}
+	jadd(r, "connection", jstr(k->conn));
+	jadd(r, "loaded", jbool(k->loaded));
+	jadd(r, "ike_sa", k->ike_state[0] ? jstr(k->ike_state) : NULL);
+	jadd(r, "child_sa", k->child_state[0] ? jstr(k->child_state) : NULL);
+	return r;
+}
+
+/* "gnvsec-gs0 (strongSwan): IKE_SA ESTABLISHED, CHILD_SA INSTALLED" */
+static const char *t_ike(const struct tunnel_view *v, char *buf, size_t len)
+{
+	const struct ike_view *k = v->ike;
+
+	if (!k)
+		return NULL;
+	if (k->error)
+		snprintf(buf, len, "%s", k->error);
+	else if (!k->loaded && !k->ike_state[0])
+		snprintf(buf, len, "%s (strongSwan): not loaded", k->conn);
+	else if (!k->ike_state[0])
+		snprintf(buf, len, "%s (strongSwan): no IKE_SA", k->conn);
+	else
+		snprintf(buf, len, "%s (strongSwan): IKE_SA %s, %s%s%s", k->conn,
+			 k->ike_state, k->child_state[0] ? "CHILD_SA " : "no CHILD_SA",
+			 k->child_state, k->loaded ? "" : " (not loaded)");
+	return buf;
+}
+
 static struct json_object *j_allow_null(const struct tunnel_view *v,
 					struct json_object *o)
 {
@@ -376,6 +417,7 @@ const struct tunnel_field tunnel_fields[__TF_MAX] = {
 			     false, j_ipsec_state, t_ipsec_state },
 	[TF_WAIT_REASON] = { "ipsec_wait_reason", "Why waiting:", NULL, TV_SHOW,
 			     true, j_wait_reason, t_wait_reason },
+	[TF_IKE] = { "ike", "IKE:", NULL, TV_SHOW, true, j_ike, t_ike },
 	[TF_ALLOW_NULL] = { "allow_null", "Allow null ESP:", "allow-null",
 			    TV_TUNNEL, false, j_allow_null, t_allow_null },
 	[TF_ENCAP] = { "encap", NULL, "encap", TV_TUNNEL, false,
@@ -459,6 +501,12 @@ void tunnel_print(FILE *out, const struct tunnel_view *v)
 	show_line(out, TF_IPSEC_STATE, v, "", suffix);
 	if (t->wait_reason)
 		show_line(out, TF_WAIT_REASON, v, "", "");
+	if (v->ike) {
+		char buf[400];
+
+		fprintf(out, "%-15s %s\n", tunnel_fields[TF_IKE].label,
+			tunnel_text(TF_IKE, v, buf, sizeof(buf), ""));
+	}
 	show_line(out, TF_BINDING, v, "None", "");
 	fprintf(out, "%-15s {%s}\n", tunnel_fields[TF_ENCAP_FORCED].label,
 		encap_forced(t, v->g) ? "'encapsulation': 'yes'" : "");
