@@ -130,7 +130,16 @@ collect() {
 		done <"$res/tap"
 	fi
 	if [[ ! -f $res/done ]]; then
-		mapfile -t log < <(clean_console "$res/console.log" | tail -n 40)
+		# A crash: its first report (the oops header names the fault),
+		# else the console's end.
+		local first
+		first=$(clean_console "$res/console.log" | grep -n -m 1 -E "$splats" | cut -d: -f1)
+		if [[ -n $first ]]; then
+			mapfile -t log < <(clean_console "$res/console.log" |
+				sed -n "$((first > 3 ? first - 3 : 1)),$((first + 36))p")
+		else
+			mapfile -t log < <(clean_console "$res/console.log" | tail -n 40)
+		fi
 		if [[ -f $res/logs/current ]]; then
 			local cur
 			cur=$(cat "$res/logs/current")

@@ -211,11 +211,19 @@ vm_run() {
 	append+=" quiet loglevel=4 nokaslr"
 	append+=" gnvsec_init=$VM_SRC/selftests/vm/guest-init.sh ${VM_APPEND:-}"
 	# With instruction counting, more than one vCPU did not boot here.
+	# thread=single: the vCPUs take turns on one host thread. With one
+	# thread per vCPU, a vCPU sometimes ran a static key's jump site while
+	# the other was patching it, after the patch had completed: the
+	# kernel's text_poke int3 then hit with no patch in flight and the
+	# guest died with a fatal int3 oops (6.12, ip_local_deliver_finish+0x26,
+	# the netstamp_needed_key site, toggled by tcpdump starting and
+	# stopping while traffic flowed). The two kernels' VMs run side by side
+	# on the two host cores, so one thread each costs little.
 	local cpus=(-smp "${VM_SMP:-2}")
 	[[ ${VM_ICOUNT:-0} == 1 ]] && cpus=(-smp 1 -icount "shift=0,sleep=off")
 	local qemu=(
 		timeout -k 10 "${VM_TIMEOUT:-3600}"
-		qemu-system-x86_64 -machine q35 -cpu max -accel tcg
+		qemu-system-x86_64 -machine q35 -cpu max -accel tcg,thread=single
 		"${cpus[@]}" -m "${VM_MEM:-1024}"
 		# -display none rather than -nographic, which would also make
 		# SeaBIOS write to the serial console (and reset the terminal)
