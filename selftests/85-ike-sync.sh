@@ -23,45 +23,7 @@ ike_require
 load_module
 trap 'rc=$?; ((rc == 0)) || sync_dump A B C; cleanup' EXIT
 
-# Chassis x (a, b, c) is hv-x in ${NS[x]}, at 10.77.N.1 behind $R's .254.
-declare -A NS=([a]=$A [b]=$B [c]=$C) UL=([a]=10.77.1.1 [b]=10.77.2.1 [c]=10.77.3.1)
-declare -A WHO=([a]=A [b]=B [c]=C) NET=([a]=1 [b]=2 [c]=3)
-$ip netns add "$R"
-$ip -n "$R" link set lo up
-n "$R" sysctl -qw net.ipv4.ip_forward=1
-for x in a b c; do
-	$ip netns add "${NS[$x]}"
-	$ip -n "${NS[$x]}" link add ul type veth peer name ul$x netns "$R"
-	$ip -n "$R" addr add "10.77.${NET[$x]}.254/24" dev ul$x
-	$ip -n "$R" link set ul$x up
-	$ip -n "${NS[$x]}" addr add "${UL[$x]}/24" dev ul
-	$ip -n "${NS[$x]}" link set ul up
-	$ip -n "${NS[$x]}" link set lo up
-	$ip -n "${NS[$x]}" route add default via "10.77.${NET[$x]}.254"
-done
-
-pki_ca
-for x in a b c; do
-	pki_cert "hv-$x" "hv-$x"
-	charon_conf "${WHO[$x]}" "hv-$x"
-	charon_start "${WHO[$x]}" "${NS[$x]}"
-	sync_start "${WHO[$x]}" "${NS[$x]}" "hv-$x"
-done
-
-# pair X Y VNI [OPTION...]: tunnel to-Y on X and to-X on Y, overlay
-# 192.168.VNI.0/24, with the tunnel OPTIONs on both sides.
-pair() {
-	local x=$1 y=$2 vni=$3 mx my
-	shift 3
-	ctl "${NS[$x]}" tunnel add "to-$y" remote "${UL[$y]}" local "${UL[$x]}" \
-		vni "$vni" ipsec required chassis "hv-$y" "$@"
-	ctl "${NS[$y]}" tunnel add "to-$x" remote "${UL[$x]}" local "${UL[$y]}" \
-		vni "$vni" ipsec required chassis "hv-$x" "$@"
-	mx=$(mac_of "${NS[$x]}" "to-$y")
-	my=$(mac_of "${NS[$y]}" "to-$x")
-	overlay "${NS[$x]}" "to-$y" "192.168.$vni.1" "192.168.$vni.2" "$my"
-	overlay "${NS[$y]}" "to-$x" "192.168.$vni.2" "192.168.$vni.1" "$mx"
-}
+ike_star a b c
 
 # sas_with X ADDR: the SAs X's kernel holds to or from ADDR.
 sas_with() { n "${NS[$1]}" ip xfrm state | grep -c "^src .*$2" || true; }
@@ -69,7 +31,7 @@ cx() { conns "${WHO[$1]}" "${NS[$1]}"; }
 
 log "== tunnels added one by one become ACTIVE by themselves"
 t0=$SECONDS
-pair a b 12
+ike_pair a b 12
 wait_active "$A"
 wait_active "$B"
 log "first tunnel ACTIVE after $((SECONDS - t0)) s"
@@ -90,8 +52,8 @@ check_eq "one CHILD_SA between hv-a and hv-b (hv-a's SAs)" 2 "$(wc -w <<<"$spis_
 
 log "== a third chassis joins"
 t0=$SECONDS
-pair a c 13
-pair b c 23 encap force
+ike_pair a c 13
+ike_pair b c 23 encap force
 for x in a b c; do
 	wait_active "${NS[$x]}"
 done

@@ -300,3 +300,56 @@ wait_active() {
 		fail "not ACTIVE within 150 s: $(ctl "$ns" tunnels show "$@" 2>&1 | grep -E '^[a-z]|state')"
 	log "ok: ACTIVE: ${*:-every tunnel} in $ns"
 }
+
+# ike_star X...: one chassis hv-X per letter X, in namespace ${NS[X]}
+# ($A, $B, $C for a, b, c; made for the others and added to EXTRA_NS),
+# the Nth at ${UL[X]} = 10.77.N.1/24 behind the router $R's 10.77.N.254,
+# each with its certificate from the test CA (made here), its charon
+# (${WHO[X]}, X upper-cased) and its reconciler.
+ike_star() {
+	local x i=0
+	declare -gA NS UL WHO
+	$ip netns add "$R"
+	$ip -n "$R" link set lo up
+	n "$R" sysctl -qw net.ipv4.ip_forward=1
+	pki_ca
+	for x in "$@"; do
+		i=$((i + 1))
+		case $x in
+		a) NS[$x]=$A ;;
+		b) NS[$x]=$B ;;
+		c) NS[$x]=$C ;;
+		*) NS[$x]=gs$x-$SUFFIX; EXTRA_NS+=("${NS[$x]}") ;;
+		esac
+		UL[$x]=10.77.$i.1
+		WHO[$x]=${x^^}
+		$ip netns add "${NS[$x]}"
+		$ip -n "${NS[$x]}" link add ul type veth peer name "ul$x" netns "$R"
+		$ip -n "$R" addr add "10.77.$i.254/24" dev "ul$x"
+		$ip -n "$R" link set "ul$x" up
+		$ip -n "${NS[$x]}" addr add "${UL[$x]}/24" dev ul
+		$ip -n "${NS[$x]}" link set ul up
+		$ip -n "${NS[$x]}" link set lo up
+		$ip -n "${NS[$x]}" route add default via "10.77.$i.254"
+		pki_cert "hv-$x" "hv-$x"
+		charon_conf "${WHO[$x]}" "hv-$x"
+		charon_start "${WHO[$x]}" "${NS[$x]}"
+		sync_start "${WHO[$x]}" "${NS[$x]}" "hv-$x"
+	done
+}
+
+# ike_pair X Y VNI [OPTION...]: chassis of ike_star, tunnel to-Y on X and
+# to-X on Y, overlay 192.168.VNI.1 (X) and .2 (Y), with the tunnel OPTIONs
+# on both sides.
+ike_pair() {
+	local x=$1 y=$2 vni=$3 mx my
+	shift 3
+	ctl "${NS[$x]}" tunnel add "to-$y" remote "${UL[$y]}" local "${UL[$x]}" \
+		vni "$vni" ipsec required chassis "hv-$y" "$@"
+	ctl "${NS[$y]}" tunnel add "to-$x" remote "${UL[$x]}" local "${UL[$y]}" \
+		vni "$vni" ipsec required chassis "hv-$x" "$@"
+	mx=$(mac_of "${NS[$x]}" "to-$y")
+	my=$(mac_of "${NS[$y]}" "to-$x")
+	overlay "${NS[$x]}" "to-$y" "192.168.$vni.1" "192.168.$vni.2" "$my"
+	overlay "${NS[$y]}" "to-$x" "192.168.$vni.2" "192.168.$vni.1" "$mx"
+}

@@ -21,6 +21,7 @@ A=gsa-$SUFFIX
 B=gsb-$SUFFIX
 R=gsr-$SUFFIX
 C=gsc-$SUFFIX
+EXTRA_NS=()		# namespaces a test makes beyond these four
 A_UL4=10.77.0.1
 B_UL4=10.77.0.2
 A_UL6=fd77::1
@@ -81,7 +82,7 @@ cleanup() {
 	local p
 	for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	for ns in "$A" "$B" "$R" "$C"; do
+	for ns in "$A" "$B" "$R" "$C" "${EXTRA_NS[@]}"; do
 		$ip netns del "$ns" 2>/dev/null || true
 	done
 	rm -rf "$TMP"
@@ -150,7 +151,8 @@ overlay() {
 	$ip -n "$ns" neigh replace "$peer" lladdr "$peer_mac" dev "$dev" nud permanent
 }
 
-mac_of() { $ip -n "$1" -j link show dev "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+# mac_of NS DEV (ip netns exec mounts the namespace's own sysfs)
+mac_of() { n "$1" cat "/sys/class/net/$2/address"; }
 
 # Joins two tunnel devices: overlay addresses, pinned neighbours.
 join_overlay() {
