@@ -7,7 +7,13 @@
 #     the reconciler sees it go and come back, loads the connection again
 #     and initiates; the tunnel is ACTIVE again with the new charon's SAs;
 #   - the reconciler killed, charon restarted meanwhile (no connection, no
-#     SA): the reconciler restarted re-syncs on start, ACTIVE again.
+#     SA): the reconciler restarted re-syncs on start, ACTIVE again;
+#   - hv-b's reconciler killed and restarted with nothing changed: the SAs
+#     stay (same SPIs);
+#   - hv-b's certificate and key replaced while its reconciler is down:
+#     restarted, it ends the IKE_SA that authenticated with the old ones,
+#     hv-a negotiates again and checks the new certificate (its subject
+#     says "renewed"), ACTIVE again with new SAs.
 # Not one clear Geneve frame reaches the receiving wire in either case
 # (the tunnels require IPsec), and hv-a refuses to send meanwhile.
 . "$(dirname "$0")/lib.sh"
@@ -75,6 +81,25 @@ back() {
 	check_eq "$1: hv-a's connections" gnvsec-gs0 "$(conns A "$A")"
 }
 
+# sync_kill WHO: kills WHO's reconciler (no chance to clean up).
+sync_kill() {
+	kill -9 "$(sync_pid "$1")"
+	wait "$(sync_pid "$1")" 2>/dev/null || true
+}
+
+# sync_resume WHO NS NAME: starts WHO's reconciler again; returns once it
+# has loaded the connection (its first pass).
+sync_resume() {
+	local loads
+	loads=$(sync_log "$1" | grep -c ' loaded ' || true)
+	sync_start "$@"
+	for _ in $(seq 60); do
+		(($(sync_log "$1" | grep -c ' loaded ' || true) > loads)) && return 0
+		sleep 0.5
+	done
+	fail "the reconciler of $1 did not load its connection again"
+}
+
 log "== charon stopped and started again"
 traffic_start wire_restart
 sleep 1
@@ -88,8 +113,7 @@ check_contains "and come back" "strongSwan reachable again" "$(sync_log A)"
 
 log "== charon restarted while the reconciler is down"
 traffic_start wire_resync
-kill -9 "$(sync_pid A)"
-wait "$(sync_pid A)" 2>/dev/null || true
+sync_kill A
 charon_stop A
 charon_start A "$A"
 check_eq "hv-a's new charon has no connection" "" "$(conns A "$A")"
@@ -98,5 +122,36 @@ sync_start A "$A" hv-a
 back "reconciler restarted"
 traffic_stop wire_resync
 check_eq "hv-a's kernel SAs: one CHILD_SA" 2 "$(kernel_sas "$A")"
+
+log "== hv-b's reconciler restarted, nothing changed"
+spis=$(tunnel_spis "$A" gs0 | xargs)
+sync_kill B
+sync_resume B "$B" hv-b
+sleep 3		# a pass on every event, and retries after 1 s
+check_eq "hv-a's SAs after the restart" "$spis" "$(tunnel_spis "$A" gs0 | xargs)"
+
+log "== hv-b's certificate replaced while its reconciler is down"
+traffic_start wire_certs
+sync_kill B
+pki_cert hv-b-renewed hv-b /O=renewed
+cp "$PKI/hv-b-renewed-cert.pem" "$(ike_dir B)/swanctl/x509/hv-b-cert.pem"
+cp "$PKI/hv-b-renewed-privkey.pem" "$(ike_dir B)/swanctl/private/hv-b-privkey.pem"
+check_eq "hv-a's SAs while hv-b's reconciler is down" "$spis" "$(tunnel_spis "$A" gs0 | xargs)"
+sync_resume B "$B" hv-b
+for _ in $(seq 60); do
+	grep -q 'using certificate "O=renewed, CN=hv-b"' "$(ike_dir A)/charon.log" && break
+	sleep 1
+done
+check_contains "hv-b's reconciler ends the old IKE_SA" \
+	"terminated the SAs of gnvsec-gs0: its credentials changed since it authenticated" "$(sync_log B)"
+check_contains "hv-a checked hv-b's new certificate" 'using certificate "O=renewed, CN=hv-b"' \
+	"$(cat "$(ike_dir A)/charon.log")"
+back "certificates replaced"
+traffic_stop wire_certs
+new=$(tunnel_spis "$A" gs0 | xargs)
+[[ $new != "$spis" ]] || fail "hv-a's SAs are the old ones: $new"
+check_eq "hv-a's kernel SAs: one CHILD_SA" 2 "$(kernel_sas "$A")"
+check_eq "hv-b's reconciler ended it once" 1 \
+	"$(sync_log B | grep -c 'its credentials changed since it authenticated' || true)"
 
 sync_dump A B

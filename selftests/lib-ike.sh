@@ -36,12 +36,13 @@ pki_ca() {
 		-subj "/CN=gnvsec selftest CA" 2>/dev/null
 }
 
-# pki_cert FILE CN: $PKI/FILE-cert.pem and $PKI/FILE-privkey.pem, signed
-# by the test CA, CN and subjectAltName DNS both CN.
+# pki_cert FILE CN [SUBJECT]: $PKI/FILE-cert.pem and $PKI/FILE-privkey.pem,
+# signed by the test CA, CN and subjectAltName DNS both CN; SUBJECT (e.g.
+# /O=renewed) goes before the CN in the subject.
 pki_cert() {
-	local f=$1 cn=$2
+	local f=$1 cn=$2 subject=${3:-}
 	openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		-keyout "$PKI/$f-privkey.pem" -out "$PKI/$f.csr" -subj "/CN=$cn" 2>/dev/null
+		-keyout "$PKI/$f-privkey.pem" -out "$PKI/$f.csr" -subj "$subject/CN=$cn" 2>/dev/null
 	printf 'basicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nsubjectAltName = DNS:%s\n' \
 		"$cn" >"$PKI/$f.ext"
 	openssl x509 -req -in "$PKI/$f.csr" -CA "$PKI/cacert.pem" \

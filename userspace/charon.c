@@ -29,7 +29,10 @@ static bool child_up(const char *state)
 	       !strcmp(state, "REKEYED");
 }
 
-/* list-sa event: { NAME { state = S child-sas { ID { name = N state = S } } } } */
+/*
+ * list-sa event: { NAME { state = S established = SECONDS
+ *                         child-sas { ID { name = N state = S } } } }
+ */
 static void list_sa_cb(const char *ev, const struct vici_msg *m, void *data)
 {
 	struct ike_backend *b = data;
@@ -48,12 +51,20 @@ static void list_sa_cb(const char *ev, const struct vici_msg *m, void *data)
 			sa = &b->sas[b->n_sas++];
 			memset(sa, 0, sizeof(*sa));
 			snprintf(sa->name, sizeof(sa->name), "%.47s", el.name);
+			sa->established = -1;
 		} else if (!sa) {
 			continue;
 		} else if (el.type == VICI_KEY_VALUE && el.depth == 1 &&
 			   !strcmp(el.name, "state")) {
 			snprintf(sa->state, sizeof(sa->state), "%.*s", el.vlen,
 				 (const char *)el.val);
+		} else if (el.type == VICI_KEY_VALUE && el.depth == 1 &&
+			   !strcmp(el.name, "established")) {
+			char secs[24];
+
+			snprintf(secs, sizeof(secs), "%.*s", el.vlen,
+				 (const char *)el.val);
+			sa->established = strtol(secs, NULL, 10);
 		} else if (el.type == VICI_SECTION_START && el.depth == 1) {
 			in_children = !strcmp(el.name, "child-sas");
 		} else if (in_children && el.type == VICI_SECTION_START &&

@@ -87,6 +87,7 @@ struct ike_sa {
 	char state[32];		/* ESTABLISHED, CONNECTING, ... */
 	char child_state[32];	/* the CHILD_SA named as the connection: */
 	bool child_up;		/* INSTALLED or about to be; "" if none */
+	long established;	/* seconds since it was, -1: not (yet) */
 };
 
 struct ike_backend {

@@ -28,7 +28,9 @@
  * A connection is loaded again only when its encoded load-conn message
  * (certificate data included) changed since this process last loaded it,
  * or charon no longer has it (it was restarted); charon keeps an equal
- * configuration as it is, and its SAs with it.
+ * configuration as it is, and its SAs with it. An IKE_SA older than the
+ * credential files it authenticated with (replaced while this process was
+ * down, or since) is terminated, so that the next one uses the new ones.
  *
  * One process, no state on disk: a subcommand of gnvsecctl rather than a
  * daemon of its own, since it needs exactly gnvsecctl's netlink code and
@@ -54,6 +56,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -336,7 +339,17 @@ struct creds {
 	bool checked;
 	char why[1024];		/* empty: they passed */
 	char psk[256];		/* IKE_AUTH_PSK */
+	time_t changed;		/* the newest of their files' mtimes */
 };
+
+/* Raises *@newest to the mtime of @path (if it can be read). */
+static void note_mtime(time_t *newest, const char *path)
+{
+	struct stat st;
+
+	if (!stat(path, &st) && st.st_mtime > *newest)
+		*newest = st.st_mtime;
+}
 
 /*
  * What "gnvsecctl cert check" would say, before charon is given anything:
@@ -344,10 +357,12 @@ struct creds {
  * to the CA, or to itself when self-signed, its private key, validity),
  * and when self-signed the peer's certificate (CN = subjectAltName DNS =
  * the tunnel's chassis name, self-signed, valid); or the pre-shared key.
- * 0, or -1 with the reason in @err.
+ * 0, with in *@changed when the files the tunnel's IKE_SA authenticates
+ * with last changed, or -1 with the reason in @err.
  */
 static int check_creds(struct sync *s, struct creds *cr,
-		       const struct tunnel *t, char *err, size_t errlen)
+		       const struct tunnel *t, time_t *changed, char *err,
+		       size_t errlen)
 {
 	const struct ike_sync_opts *so = s->so;
 	const struct ike_opts *o = &so->ike;
@@ -358,6 +373,7 @@ static int check_creds(struct sync *s, struct creds *cr,
 		if (o->auth == IKE_AUTH_PSK) {
 			ike_read_psk(o->psk_file, cr->psk, sizeof(cr->psk),
 				     cr->why, sizeof(cr->why));
+			note_mtime(&cr->changed, o->psk_file);
 		} else {
 			file_path(cert, sizeof(cert), so->swanctl_dir, "x509",
 				  ike_local_cert(o));
@@ -377,16 +393,21 @@ static int check_creds(struct sync *s, struct creds *cr,
 				snprintf(cr->why, sizeof(cr->why),
 					 "certificate %.300s of %.64s: %.600s", cert,
 					 o->local_id, why);
+			note_mtime(&cr->changed, cert);
+			note_mtime(&cr->changed, key);
+			note_mtime(&cr->changed, ca);
 		}
 	}
 	if (cr->why[0]) {
 		snprintf(err, errlen, "%s: not loaded: %s", t->name, cr->why);
 		return -1;
 	}
+	*changed = cr->changed;
 	if (o->auth != IKE_AUTH_SELF_SIGNED)
 		return 0;
 	ike_peer_cert(peer, sizeof(peer), t->chassis);
 	file_path(cert, sizeof(cert), so->swanctl_dir, "x509", peer);
+	note_mtime(changed, cert);
 	if (cert_verify(cert, NULL, cert, t->chassis, why, sizeof(why))) {
 		snprintf(err, errlen, "%s: not loaded: peer certificate %.300s "
 			 "of %.64s: %.600s", t->name, cert, t->chassis, why);
@@ -422,6 +443,28 @@ static int load_psk(struct sync *s, int fd, const struct conn_desc *c,
 
 enum { PASS_OK, PASS_PARTIAL, PASS_BACKEND_DOWN };
 
+/*
+ * Terminates the IKE_SAs of connection @name: sends the DELETE without
+ * waiting, so the peer's SAs go too. @why is logged with it.
+ */
+static bool terminate_ike(int fd, const char *name, const char *why)
+{
+	struct vici_msg m = { 0 };
+	char err[300];
+	bool ok = true;
+
+	vici_kv_str(&m, "ike", name);
+	vici_kv_str(&m, "timeout", "-1");
+	if (simple_cmd(fd, "terminate", &m, err, sizeof(err))) {
+		logmsg("%s: %s", name, err);
+		ok = false;
+	} else {
+		logmsg("terminated the SAs of %s%s", name, why);
+	}
+	vici_msg_free(&m);
+	return ok;
+}
+
 /* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
 static bool drop_conn(struct sync *s, int fd, const char *conn)
 {
@@ -451,18 +494,8 @@ static bool drop_conn(struct sync *s, int fd, const char *conn)
 			logmsg("unloaded the pre-shared key of %s", name);
 		vici_msg_free(&m);
 	}
-	if (ike_backend_sa(&s->be, name)) {
-		/* Sends the DELETE without waiting: the peer's SAs go too. */
-		vici_kv_str(&m, "ike", name);
-		vici_kv_str(&m, "timeout", "-1");
-		if (simple_cmd(fd, "terminate", &m, err, sizeof(err))) {
-			logmsg("%s: %s", name, err);
-			ok = false;
-		} else {
-			logmsg("terminated the SAs of %s", name);
-		}
-		vici_msg_free(&m);
-	}
+	if (ike_backend_sa(&s->be, name) && !terminate_ike(fd, name, ""))
+		ok = false;
 	/* Once is enough: the loop over the IKE_SAs must not do it again. */
 	for (i = 0; i < s->be.n_sas; i++)
 		if (!strcmp(s->be.sas[i].name, name))
@@ -512,6 +545,7 @@ static int pass(struct sync *s)
 		struct vici_msg m = { 0 };
 		const struct ike_sa *sa;
 		struct loaded *mem;
+		time_t changed = 0, now;
 		uint64_t hash;
 		bool loaded;
 
@@ -540,7 +574,7 @@ static int pass(struct sync *s)
 			continue;
 		}
 		want[i] = true;
-		if (check_creds(s, &creds, t, err, sizeof(err))) {
+		if (check_creds(s, &creds, t, &changed, err, sizeof(err))) {
 			/*
 			 * Nothing is loaded with credentials that would not
 			 * authenticate, or would authenticate the wrong
@@ -610,6 +644,29 @@ static int pass(struct sync *s)
 		}
 		vici_msg_free(&m);
 
+		sa = ike_backend_sa(&s->be, c[i].name);
+		/*
+		 * Credentials replaced after the IKE_SA authenticated (while
+		 * this process was down, or since its last pass): charon
+		 * keeps an IKE_SA as it is when its connection is loaded
+		 * again, so it goes, and the next one authenticates with
+		 * them; the initiator starts it in a later pass, the tunnel
+		 * refusing to send meanwhile. "established" counts whole
+		 * seconds (rounded down), so now minus it is never before
+		 * the IKE_SA was set up: files older than the IKE_SA never
+		 * count as newer. A file dated in the future is not counted:
+		 * every new IKE_SA would be older than it.
+		 */
+		now = time(NULL);
+		if (sa && sa->established >= 0 && changed <= now &&
+		    changed > now - sa->established) {
+			if (!terminate_ike(fd, c[i].name,
+					   ": its credentials changed since it authenticated"))
+				ret = PASS_PARTIAL;
+			s->pending = s->pending || c[i].initiator;
+			continue;
+		}
+
 		/*
 		 * The initiator starts what is missing: an IKE_SA (and its
 		 * CHILD_SA), or a CHILD_SA in an established IKE_SA. One
@@ -620,7 +677,6 @@ static int pass(struct sync *s)
 		 * second, s->pending) sees the acquire's IKE_SA if there is
 		 * one.
 		 */
-		sa = ike_backend_sa(&s->be, c[i].name);
 		if (c[i].initiator && (!sa || !sa->child_up))
 			s->pending = true;
 		if (c[i].initiator && !loaded &&
