@@ -49,7 +49,9 @@ spis=$(capture_spis wire "src host $A_UL4 and ip proto 50")
 log "SPIs from A on B's wire: $(echo $spis)"
 check_ge "rekeys seen on the wire (new SPIs from A)" 2 $(($(wc -l <<<"$spis") - 1))
 bytes=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$TMP/iperf.json")
-check_ge "iperf3 bytes across the rekeys" 1000000 "$bytes"
+# That the stream lived through them, not how fast it was: the debug kernel
+# (GNVSEC_DEBUG=1) moves about a tenth of what Debian's kernels do.
+check_ge "iperf3 bytes across the rekeys" $((${GNVSEC_DEBUG:-0} == 1 ? 100000 : 1000000)) "$bytes"
 check_eq "still bound to the same reqid" "$reqid" "$(tfield "$A" gs0 binding)"
 # A read in the middle of a rekey (one every 8 s) may find the new SAs
 # half installed, and the status then claims nothing: wait for the pair.
