@@ -56,7 +56,9 @@
 # BENCH_SKIP_SCALE=1 BENCH_SCALE_SAS=0 (no second round of dumps with two
 # SAs and two policies per tunnel) BENCH_CLOCK=icount|wall (what the VM's
 # clock is; only labels the figures) BENCH_PROFILE=0 BENCH_PROFILE_CFGS="b d"
-# BENCH_PROFILE_TIME=3 BENCH_PROFILE_TOP=30 (symbols shown). The summary is
+# BENCH_PROFILE_TIME=3 BENCH_PROFILE_TOP=30 (symbols shown)
+# BENCH_PROFILE_CALLERS="memset_erms ..." (records call chains, -g, and
+# shows where each of these symbols was called from). The summary is
 # also written to $GNVSEC_RESULTS/bench.txt.
 
 set -uo pipefail
@@ -75,6 +77,7 @@ PROFILE=${BENCH_PROFILE:-0}
 PROFILE_TIME=${BENCH_PROFILE_TIME:-3}
 PROFILE_TOP=${BENCH_PROFILE_TOP:-30}
 read -ra PROFILE_CFGS <<<"${BENCH_PROFILE_CFGS:-b d}"
+read -ra PROFILE_CALLERS <<<"${BENCH_PROFILE_CALLERS:-}"
 DUMP_NTUN=${BENCH_DUMP_TUNNELS:-10000}
 # iperf3's timeouts beyond its run, in guest seconds. Under icount the guest
 # clock jumps to the next timer whenever the guest idles (waiting for the
@@ -449,7 +452,7 @@ profile() {
 		# too), once its server listens: under icount the guest clock
 		# jumps over idle time (9p reads of binaries), which would
 		# otherwise fill the profile with the idle loop.
-		IPERF_WRAP=("$perf" record -q -a -e cpu-clock -o "$data" --)
+		IPERF_WRAP=("$perf" record -q -a -e cpu-clock ${PROFILE_CALLERS[0]:+-g} -o "$data" --)
 		TIME=$PROFILE_TIME
 		tp=$(iperf "$cfg" 2>"$TMP/profile-$cfg.err")
 		TIME=$t
@@ -470,6 +473,14 @@ profile() {
 			continue
 		fi
 		sed 's/^/  /' "$top" | tee -a "$SUMMARY"
+		# Where the named symbols were called from: the chains below
+		# each (callee first), those above 1% of its samples.
+		for sym in "${PROFILE_CALLERS[@]}"; do
+			report "  callers of $sym:"
+			"$perf" report -i "$data" --stdio --no-children -S "$sym" \
+				-g graph,1,callee,function,percent 2>>"$TMP/profile-$cfg.err" |
+				grep -vE '^#|^$' | head -n 60 | sed 's/^/    /' | tee -a "$SUMMARY"
+		done
 		cp "$data" "$RES/perf-$cfg.data" 2>/dev/null
 	done
 }

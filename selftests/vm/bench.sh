@@ -28,8 +28,8 @@
 # BENCH_PROFILE_CFGS, default "b d", after the measurements), and for the
 # guest BENCH_ROUNDS, BENCH_TIME, BENCH_PINGS, BENCH_TUNNELS,
 # BENCH_SCALE_MAX, BENCH_SCALE_SAS, BENCH_DUMP_TUNNELS, BENCH_ONLY,
-# BENCH_SKIP_SCALE, BENCH_PROFILE_TIME, BENCH_PROFILE_TOP (see
-# selftests/bench/bench.sh).
+# BENCH_SKIP_SCALE, BENCH_PROFILE_TIME, BENCH_PROFILE_TOP,
+# BENCH_PROFILE_CALLERS (see selftests/bench/bench.sh).
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=vm.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm.sh"
@@ -66,7 +66,7 @@ bench_one() {
 	for v in BENCH_CLOCK BENCH_ROUNDS BENCH_TIME BENCH_PINGS BENCH_TUNNELS \
 		BENCH_SCALE_MAX BENCH_SCALE_SAS BENCH_DUMP_TUNNELS BENCH_ONLY \
 		BENCH_SKIP_SCALE BENCH_PROFILE BENCH_PROFILE_CFGS BENCH_PROFILE_TIME \
-		BENCH_PROFILE_TOP; do
+		BENCH_PROFILE_TOP BENCH_PROFILE_CALLERS; do
 		[[ -n ${!v:-} ]] && guest_env+=("$v=${!v}")
 	done
 
