@@ -13,6 +13,9 @@
 #   - a third chassis joining, a one-shot "ike sync" pass and a SIGHUP
 #     refresh leave the first two's SAs as they were (same SPIs); without
 #     charon the one-shot pass fails and says why;
+#   - encapsulation forced on a live tunnel: its connection is loaded
+#     again, the plain SAs end, ESP-in-UDP ones replace them, nothing in
+#     clear meanwhile;
 #   - deleting a tunnel unloads its connection and its SAs go on both
 #     sides; the peer's connection goes with the peer's own tunnel.
 # (86-ike-sync-restart restarts charon and the reconciler.)
@@ -98,6 +101,30 @@ sleep 2
 check_contains "SIGHUP refreshes" "refresh: loading every connection again" "$(sync_log A)"
 check_eq "hv-a's SAs to hv-b unchanged by pass and refresh" "$spis_ab" "$(tunnel_spis "$A" to-b | xargs)"
 check_eq "hv-a's kernel SAs after pass and refresh" 4 "$(kernel_sas "$A")"
+
+log "== encapsulation forced on a live tunnel (hv-a to hv-b)"
+# Its connection changes: the reconciler loads it again and ends the SAs
+# the old one negotiated (plain ESP, which the tunnel now refuses), and
+# hv-a negotiates ESP-in-UDP ones. Nothing leaves in clear meanwhile.
+capture_start "$B" ul wire
+ctl "$A" tunnel set to-b encap force
+ctl "$B" tunnel set to-a encap force
+wait_active "$A"
+wait_active "$B"
+check_contains "hv-a ends the old SAs" "terminated the SAs of gnvsec-to-b: its connection changed" \
+	"$(sync_log A)"
+spis_new=$(tunnel_spis "$A" to-b | xargs)
+check_eq "one new CHILD_SA between hv-a and hv-b" 2 "$(wc -w <<<"$spis_new")"
+check_eq "none of the old SPIs left" "" "$(comm -12 <(tr ' ' '\n' <<<"$spis_ab" | sort) <(tr ' ' '\n' <<<"$spis_new" | sort) | xargs)"
+check_eq "hv-b's SAs are all ESP-in-UDP now (with hv-a and hv-c)" 4 \
+	"$(n "$B" ip xfrm state | grep -c "encap type espinudp sport 4500 dport 4500")"
+check_eq "pings hv-a -> hv-b" 20 "$(ping_count "$A" 192.168.12.2 20)"
+capture_stop wire
+check_eq "ESP-in-UDP from hv-a on hv-b's wire" 20 \
+	"$(capture_count wire "src host ${UL[a]} and udp src port 4500 and udp[8:4] != 0 and greater 100")"
+check_eq "raw ESP from hv-a on hv-b's wire" 0 "$(capture_count wire "src host ${UL[a]} and ip proto 50")"
+check_eq "clear Geneve from hv-a on hv-b's wire" 0 "$(capture_count wire "src host ${UL[a]} and udp port 6081")"
+spis_ab=$spis_new
 
 log "== a tunnel deleted"
 ctl "$A" tunnel del to-c

@@ -8,10 +8,12 @@
 # has one bash that runs its commands in turn (so "&" and "wait" work as
 # in a terminal), in a mount namespace of its own: the chassis get their
 # own /etc/swanctl and /run, hence their own charon, and ca its own
-# /var/lib/openvswitch. Two things differ from a real host, both in the
-# shells' set-up below: "systemctl restart strongswan" (re)starts charon in
-# the chassis' namespace, and the copy of the certificates from ca to a
-# chassis (prose in the tutorial) is a local copy.
+# /var/lib/openvswitch; a chassis' shell also has a UTS namespace whose
+# host name is the chassis name. Two things differ from a real host, both
+# in the shells' set-up below: "systemctl" (re)starts charon and the IPsec
+# manager ("gnvsecctl ike sync --watch", as gnvsec-ike-sync.service runs
+# it) in the chassis' namespaces, and the copy of the certificates from ca
+# to a chassis (prose in the tutorial) is a local copy.
 . "$(dirname "$0")/lib.sh"
 
 DOC=$GNVSEC_SRC/Documentation/tutorial.md
@@ -68,7 +70,7 @@ shell() {
 	local who=$1 ns=${2:-} fd
 	mkfifo "$T/$who.in"
 	if [[ -n $ns ]]; then
-		$ip netns exec "$ns" unshare -m --propagation private bash -s \
+		$ip netns exec "$ns" unshare -m -u --propagation private bash -s \
 			<"$T/$who.in" >"$T/$who.log" 2>&1 &
 	else
 		unshare -m --propagation private bash -s \
@@ -90,24 +92,38 @@ for h in hv1 hv2; do
 mount --bind $T/$h/swanctl /etc/swanctl
 mount --bind $T/$h/run /run
 mount --bind $T/$h/charon-logging.conf /etc/strongswan.d/charon-logging.conf
+hostname $h
 export PATH=$PATH
 cd $T/$h/home
-# What "systemctl restart strongswan" does on a host: charon, in this
-# chassis' namespaces, answering on its vici socket before it returns.
+# What systemctl does on a host, in this chassis' namespaces: "restart
+# strongswan" starts charon, answering on its vici socket before it
+# returns; "enable --now gnvsec-ike-sync" starts the IPsec manager as the
+# unit runs it (its log, the journal's lines, in ike-sync.log); "reload
+# gnvsec-ike-sync" sends it SIGHUP, as the unit's ExecReload does. Neither
+# is a job of this shell: "wait" in the tutorial must not wait for them.
 systemctl() {
-	[[ "\$*" == "restart strongswan" ]] || { echo "systemctl: \$*: not here" >&2; return 1; }
-	if [[ -f /run/charon.pid ]]; then
-		kill "\$(cat /run/charon.pid)" 2>/dev/null
-		for _ in \$(seq 100); do [[ -f /run/charon.pid ]] || break; sleep 0.1; done
-	fi
-	# Not a job of this shell: "wait" in the tutorial must not wait for it.
-	( $CHARON >>$T/$h/charon.out 2>&1 & )
-	for _ in \$(seq 150); do
-		swanctl --stats >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "charon did not start" >&2
-	return 1
+	case "\$*" in
+	"restart strongswan")
+		if [[ -f /run/charon.pid ]]; then
+			kill "\$(cat /run/charon.pid)" 2>/dev/null
+			for _ in \$(seq 100); do [[ -f /run/charon.pid ]] || break; sleep 0.1; done
+		fi
+		( $CHARON >>$T/$h/charon.out 2>&1 & )
+		for _ in \$(seq 150); do
+			swanctl --stats >/dev/null 2>&1 && return 0
+			sleep 0.1
+		done
+		echo "charon did not start" >&2
+		return 1;;
+	"enable --now gnvsec-ike-sync")
+		( gnvsecctl ike sync --watch >>$T/$h/ike-sync.log 2>&1 &
+		  echo \$! >$T/$h/ike-sync.pid );;
+	"reload gnvsec-ike-sync")
+		kill -HUP "\$(cat $T/$h/ike-sync.pid)";;
+	*)
+		echo "systemctl: \$*: not here" >&2
+		return 1;;
+	esac
 }
 EOF
 done
@@ -115,6 +131,7 @@ done
 stop_charons() {
 	local h
 	for h in hv1 hv2; do
+		[[ -f $T/$h/ike-sync.pid ]] && kill "$(cat "$T/$h/ike-sync.pid")" 2>/dev/null
 		[[ -f $T/$h/run/charon.pid ]] && kill "$(cat "$T/$h/run/charon.pid")" 2>/dev/null
 	done
 	return 0
@@ -151,6 +168,8 @@ run() {
 	rc=$(cat "$T/rc.$n")
 	if [[ $rc != 0 ]]; then
 		for h in hv1 hv2; do
+			echo "--- $h's IPsec manager log"
+			cat "$T/$h/ike-sync.log" 2>/dev/null || true
 			echo "--- $h's charon log"
 			tail -n 40 "$T/$h/charon.log" 2>/dev/null || true
 		done
@@ -208,35 +227,61 @@ check_contains "a certificate for another chassis" \
 	'FAIL  CN: expected "hv9" (the chassis name), found "hv1"' "$(out "--chassis hv9")"
 check_contains "... is refused" "refused" "$(out "--chassis hv9")"
 
+manager_log() { cat "$T/$1/ike-sync.log" 2>/dev/null; }
+
 section "Configuring a chassis"
 check_contains "ping in clear before IPsec" " 0% packet loss" "$(out "ping -c 3 192.168.100.2")"
-check_contains "the bind line names the reqid the tutorial uses" \
-	"gnvsecctl tunnel bind ovn-hv2-0 reqid 65536" "$(out "grep 'gnvsecctl tunnel bind'")"
-check_contains "hv1's connection has the tunnel's mark" "mark_out = 0x10000/0xffff0000" \
-	"$(cat "$T/hv1/swanctl/conf.d/gnvsec.conf")"
-check_contains "hv1's connection authenticates hv2" 'id = "hv2"' \
-	"$(cat "$T/hv1/swanctl/conf.d/gnvsec.conf")"
+preview=$(out "gnvsecctl ike swanctl")
+check_contains "hv1's connection has the tunnel's mark" "mark_out = 0x10000/0xffff0000" "$preview"
+check_contains "... authenticates hv1 (the host name)" 'id = "hv1"' "$preview"
+check_contains "... and hv2" 'id = "hv2"' "$preview"
+check_contains "... with the reqid the tunnel gets" "reqid = 65536" "$preview"
+for h in hv1 hv2; do
+	check_eq "$h's manager runs" 0 "$(kill -0 "$(cat "$T/$h/ike-sync.pid")"; echo $?)"
+	check_eq "$h's manager loaded nothing while IPsec is off" "" \
+		"$(manager_log $h | grep -E 'loaded|bound' || true)"
+done
 
 # From here on IPsec is on (but for a moment without traffic): not one
 # clear Geneve frame may reach hv2.
 capture_start hv2 eth0 wire
 section "Enabling IPsec"
-check_contains "ping through IPsec (the first packets wait for the SAs)" " 3 received" "$(out "ping -c 3 -w 30")"
+check_contains "hv1 initiates" "loaded gnvsec-ovn-hv2-0: ovn-hv2-0 to hv2, reqid 65536, initiator" \
+	"$(manager_log hv1)"
+check_contains "hv2 only responds" "loaded gnvsec-ovn-hv1-0: ovn-hv1-0 to hv1, reqid 65536, responder" \
+	"$(manager_log hv2)"
+check_contains "hv1's manager bound the tunnel" "bound ovn-hv2-0 to reqid 65536" "$(manager_log hv1)"
+check_contains "hv2's manager bound the tunnel" "bound ovn-hv1-0 to reqid 65536" "$(manager_log hv2)"
+check_contains "IPsec off: hv1's connection unloaded" "unloaded gnvsec-ovn-hv2-0" "$(manager_log hv1)"
+check_contains "IPsec off: hv2's connection unloaded" "unloaded gnvsec-ovn-hv1-0" "$(manager_log hv2)"
+check_contains "ping through IPsec" " 0% packet loss" "$(out "ping -c 3 192.168.100.2")"
 check_contains "hv1's tunnel is ACTIVE" "IPsec state:    ACTIVE" "$(out "gnvsecctl tunnels show")"
+check_contains "... and charon says so" \
+	"gnvsec-ovn-hv2-0 (strongSwan): IKE_SA ESTABLISHED, CHILD_SA INSTALLED" "$(out "gnvsecctl tunnels show")"
 s_show=$(out "gnvsecctl tunnels show" | spis_show)
 s_swan=$(out "swanctl --list-sas" | spis_swan)
 check_eq "tunnels show lists the SPIs swanctl reports" "$s_swan" "$s_show"
 check_eq "two SPIs (in and out)" 2 "$(wc -w <<<"$s_show")"
 check_eq "global ipsec is on again" true \
 	"$(ctl hv1 -j global show | python3 -c 'import json,sys; print(str(json.load(sys.stdin)["ipsec"]).lower())')"
+check_eq "hv1 ACTIVE with IPsec on again" ACTIVE "$(state hv1 ovn-hv2-0)"
+check_eq "hv2 ACTIVE with IPsec on again" ACTIVE "$(state hv2 ovn-hv1-0)"
+s_on=$(ctl hv1 tunnels show ovn-hv2-0 | spis_show)
 
 section "Firewall rules"
-check_contains "ping through the firewall, after a new negotiation" " 3 received" "$(out "ping -c 3 -w 30" 1)"
+check_contains "ping through the firewall, after a new negotiation" " 3 received" "$(out "ping -c 3 -w 30")"
 check_ge "the firewall let IKE and ESP in" 1 \
 	"$(n hv1 nft list chain inet gnvsec input | grep -E 'udp dport \{ 500, 4500, 6081 \}' | wc -l)"
+s_fw=$(ctl hv1 tunnels show ovn-hv2-0 | spis_show)
+check_eq "two SPIs after the new negotiation" 2 "$(wc -w <<<"$s_fw")"
+check_eq "... none of them the old ones" "" \
+	"$(comm -12 <(tr ' ' '\n' <<<"$s_on" | sort) <(tr ' ' '\n' <<<"$s_fw" | sort) | xargs)"
+check_contains "hv1's manager negotiated them" "initiating gnvsec-ovn-hv2-0" "$(manager_log hv1)"
 
 section "Enforcing IPsec NAT-T UDP encapsulation"
-check_contains "ping through ESP-in-UDP, after a new negotiation" " 3 received" "$(out "ping -c 3 -w 30" 1)"
+check_contains "the plain SAs ended" "terminated the SAs of gnvsec-ovn-hv2-0: its connection changed" \
+	"$(manager_log hv1)"
+check_contains "ping through ESP-in-UDP, after a new negotiation" " 3 received" "$(out "ping -c 3 -w 30")"
 check_contains "status says encapsulation" "Custom Options: {'encapsulation': 'yes'}" \
 	"$(out "gnvsecctl tunnels show")"
 check_contains "SAs carry ESP-in-UDP" "encap espinudp 4500:4500" "$(out "gnvsecctl tunnels show")"
@@ -250,11 +295,14 @@ hv1_refused() {	# what hv1 refused to send for want of an SA
 }
 drops0=$(hv1_refused)
 section "Troubleshooting with \`gnvsecctl tunnels show\`"
+check_contains "hv2 ended the SAs that authenticated hv1" \
+	"terminated the SAs of gnvsec-ovn-hv1-0: its connection changed" "$(manager_log hv2)"
 check_contains "a refused peer: no answer" "no answer" "$(out "ping -c 3 -w 5")"
 check_contains "hv2 waits for an SA, dropping" "IPsec state:    WAITING FOR SA (dropping)" \
 	"$(out "gnvsecctl tunnels show ovn-hv1-0")"
 check_ge "hv1 dropped the pings it could not encrypt" $((drops0 + 3)) "$(hv1_refused)"
-check_contains "recovered" " 0% packet loss" "$(out "ping -c 3 192.168.100.2")"
+check_contains "hv1's manager was refreshed" "refresh: loading every connection again" "$(manager_log hv1)"
+check_contains "recovered" " 3 received" "$(out "ping -c 3 -w 30")"
 check_eq "hv1 ACTIVE again" ACTIVE "$(state hv1 ovn-hv2-0)"
 check_eq "hv2 ACTIVE again" ACTIVE "$(state hv2 ovn-hv1-0)"
 capture_stop wire

@@ -28,9 +28,13 @@
  * A connection is loaded again only when its encoded load-conn message
  * (certificate data included) changed since this process last loaded it,
  * or charon no longer has it (it was restarted); charon keeps an equal
- * configuration as it is, and its SAs with it. An IKE_SA older than the
- * credential files it authenticated with (replaced while this process was
- * down, or since) is terminated, so that the next one uses the new ones.
+ * configuration as it is, and its SAs with it. When a changed one is
+ * loaded again, the SAs the old one negotiated are terminated if the
+ * kernel no longer finds them fit for the tunnel (not ACTIVE) or they
+ * authenticated another chassis than the tunnel now names. An IKE_SA
+ * older than the credential files it authenticated with (replaced while
+ * this process was down, or since) is terminated, so that the next one
+ * uses the new ones.
  *
  * One process, no state on disk: a subcommand of gnvsecctl rather than a
  * daemon of its own, since it needs exactly gnvsecctl's netlink code and
@@ -67,10 +71,14 @@
 #define EVENT_DELAY_MS		300	/* gathers a burst of events */
 #define FILE_MAX		65535	/* one vici value */
 
-/* What this process loaded: connection name and message hash. */
+/*
+ * What this process loaded: connection name, message hash and the chassis
+ * name the connection authenticates.
+ */
 struct loaded {
 	char name[48];
 	uint64_t hash;
+	char chassis[GNVSEC_CHASSIS_MAXLEN];
 };
 
 struct sync {
@@ -547,7 +555,7 @@ static int pass(struct sync *s)
 		struct loaded *mem;
 		time_t changed = 0, now;
 		uint64_t hash;
-		bool loaded;
+		bool loaded, stale;
 
 		if (!t->required)
 			continue;
@@ -606,6 +614,14 @@ static int pass(struct sync *s)
 		hash = fnv1a(hash, creds.psk, strlen(creds.psk));
 		mem = remembered(s, c[i].name);
 		loaded = false;
+		/*
+		 * Loaded again while charon holds the old one: its SAs stay
+		 * unless they no longer fit (below).
+		 */
+		stale = mem && mem->hash != hash &&
+			ike_backend_has_conn(&s->be, c[i].name) &&
+			(t->state != GNVSEC_STATE_ACTIVE ||
+			 strcmp(mem->chassis, t->chassis));
 		if (!ike_backend_has_conn(&s->be, c[i].name) || !mem || mem->hash != hash) {
 			if (!key_loaded && so->ike.auth != IKE_AUTH_PSK &&
 			    load_key(s, fd, err, sizeof(err))) {
@@ -640,11 +656,32 @@ static int pass(struct sync *s)
 					 c[i].name);
 			}
 			mem->hash = hash;
+			snprintf(mem->chassis, sizeof(mem->chassis), "%s",
+				 t->chassis);
 			loaded = true;
 		}
 		vici_msg_free(&m);
 
 		sa = ike_backend_sa(&s->be, c[i].name);
+		/*
+		 * A connection loaded again because the tunnel changed (its
+		 * addresses, chassis name, mark, encapsulation): charon keeps
+		 * the IKE_SA and CHILD_SA the old one negotiated. Those go
+		 * when the kernel finds they do not fit the tunnel any more
+		 * (not ACTIVE: a plain SA where encapsulation is now forced,
+		 * say), or when they authenticated another chassis than the
+		 * tunnel now names, which the kernel cannot see; the
+		 * initiator then starts new ones. SAs the tunnel still takes
+		 * stay: the peer may have negotiated them with the new
+		 * configuration already.
+		 */
+		if (sa && stale) {
+			if (!terminate_ike(fd, c[i].name,
+					   ": its connection changed"))
+				ret = PASS_PARTIAL;
+			s->pending = s->pending || c[i].initiator;
+			continue;
+		}
 		/*
 		 * Credentials replaced after the IKE_SA authenticated (while
 		 * this process was down, or since its last pass): charon
@@ -813,6 +850,8 @@ static int watch(struct sync *s)
 			got_hup = 0;
 			logmsg("refresh: loading every connection again");
 			s->n_mem = 0;
+			/* A refresh asks for now: an initiator retries in 1 s. */
+			backoff = 0;
 			next = 0;
 		}
 		t = now_ms();
