@@ -250,7 +250,7 @@ enum gnvsec_stat gnvsec_ipsec_check_tx(const struct dst_entry *dst,
 				       const struct gnvsec_net *gn);
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,
-				       const struct sk_buff *skb);
+				       const struct sk_buff *skb, bool *icv);
 struct gnvsec_view;
 struct gnvsec_view *gnvsec_view_get(struct net *net, struct gnvsec_view *v);
 void gnvsec_view_put(struct gnvsec_view *v);

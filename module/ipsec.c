@@ -50,6 +50,14 @@ static bool state_is_encap(const struct xfrm_state *x)
  */
 #define GNVSEC_MIN_ICV_BITS	64
 
+/* Whether @x carries an ICV of at least GNVSEC_MIN_ICV_BITS. */
+static bool state_authenticates(const struct xfrm_state *x)
+{
+	if (x->aead)
+		return x->aead->alg_icv_len >= GNVSEC_MIN_ICV_BITS;
+	return x->aalg && x->aalg->alg_trunc_len >= GNVSEC_MIN_ICV_BITS;
+}
+
 /*
  * Does @x, an ESP state, both encrypt and authenticate? Per packet on the
  * receive path, so a few field tests and no string comparison for the
@@ -67,16 +75,16 @@ static bool state_protects(const struct xfrm_state *x)
 	const struct xfrm_algo_aead *aead = x->aead;
 	const struct xfrm_algo *ealg = x->ealg;
 
+	if (!state_authenticates(x))
+		return false;
 	if (aead) {
-		if (aead->alg_icv_len < GNVSEC_MIN_ICV_BITS)
-			return false;
 		if (x->props.ealgo)
 			return x->props.ealgo != SADB_X_EALG_NULL_AES_GMAC;
 		return strncmp(aead->alg_name, "rfc4543(", 8) != 0;
 	}
 
 	/* ESP without an AEAD: a cipher plus an authentication algorithm. */
-	if (!ealg || !x->aalg || x->aalg->alg_trunc_len < GNVSEC_MIN_ICV_BITS)
+	if (!ealg)
 		return false;
 	if (x->props.ealgo)
 		return x->props.ealgo != SADB_EALG_NULL;
@@ -301,15 +309,19 @@ static bool state_has_replay(const struct xfrm_state *x)
 	return x->props.replay_window;
 }
 
-/* Under rcu_read_lock(), before the Geneve header is pulled. */
+/*
+ * Under rcu_read_lock(), before the Geneve header is pulled. *@icv tells
+ * whether an accepted packet came through an SA whose ICV covered it.
+ */
 enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 				       const struct gnvsec_net *gn,
-				       const struct sk_buff *skb)
+				       const struct sk_buff *skb, bool *icv)
 {
 	const struct sec_path *sp = skb_sec_path(skb);
 	const struct xfrm_state *x;
 	enum gnvsec_stat why;
 
+	*icv = false;
 	if (!gnvsec_ipsec_required(cfg, gn))
 		return GNVSEC_STAT_UNSPEC;
 	if (!sp || !sp->len)
@@ -325,6 +337,7 @@ enum gnvsec_stat gnvsec_ipsec_check_rx(const struct gnvsec_cfg *cfg,
 		return why;
 	if (!state_has_replay(x))
 		return GNVSEC_STAT_RX_NO_REPLAY;
+	*icv = state_authenticates(x);
 	return GNVSEC_STAT_UNSPEC;
 }
 

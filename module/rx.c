@@ -75,6 +75,7 @@ int gnvsec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	struct gnvsec_cfg *cfg;
 	enum gnvsec_stat why;
 	xfrm_address_t saddr;
+	bool icv;
 
 	if (!gs)
 		goto drop;
@@ -98,13 +99,24 @@ int gnvsec_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	tun = cfg->tun;
 
 	/* The secpath is gone once the header is pulled: decide now. */
-	why = gnvsec_ipsec_check_rx(cfg, gs->gn, skb);
+	why = gnvsec_ipsec_check_rx(cfg, gs->gn, skb, &icv);
 	if (why)
 		goto drop_tunnel;
 
 	if (gnvh->critical) {
 		why = GNVSEC_STAT_RX_CRITICAL_OPT;
 		goto drop_tunnel;
+	}
+
+	/*
+	 * The packet came through an SA of the peer's whose ICV covers the
+	 * whole Geneve packet: nothing on the path can have changed a byte of
+	 * it, so the inner checksums are not computed again (as WireGuard
+	 * does after its AEAD). Without such an SA they are.
+	 */
+	if (icv) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = ~0;
 	}
 
 	/* Options are skipped: gnvsec understands none of them. */
