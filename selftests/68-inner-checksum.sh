@@ -28,29 +28,6 @@ join_overlay gs0 gs0
 mac_a=$(mac_of "$A" gs0)
 mac_b=$(mac_of "$B" gs0)
 
-# sas NS SELF PEER SPI_OUT SPI_IN ALG...: both states, and the policies
-# of the tunnel's flow, by iproute2 alone.
-sas() {
-	local ns=$1 self=$2 peer=$3 so=$4 si=$5
-	shift 5
-	n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
-		mode transport "$@"
-	n "$ns" $ip xfrm state add src "$peer" dst "$self" proto esp spi "$si" \
-		mode transport replay-window 32 "$@"
-	n "$ns" $ip xfrm policy add src "$self/32" dst "$peer/32" proto udp dport 6081 \
-		dir out tmpl src "$self" dst "$peer" proto esp mode transport
-	n "$ns" $ip xfrm policy add src "$peer/32" dst "$self/32" proto udp dport 6081 \
-		dir in tmpl src "$peer" dst "$self" proto esp mode transport
-}
-
-flush() {
-	local ns
-	for ns in "$A" "$B"; do
-		n "$ns" $ip xfrm policy flush
-		n "$ns" $ip xfrm state flush
-	done
-}
-
 csum_errors() { n "$A" awk '/^Udp:/ && ++n == 2 { print $8 }' /proc/net/snmp; }
 
 # send_and_count WHAT: A listens on PORT; B writes N datagrams with a wrong
@@ -118,15 +95,15 @@ PY
 through() {
 	local what=$1 want=$2 st
 	shift 2
-	sas "$A" $A_UL4 $B_UL4 0x1001 0x2001 "$@"
-	sas "$B" $B_UL4 $A_UL4 0x2001 0x1001 "$@"
+	xfrm_pair "$A" $A_UL4 $B_UL4 0x1001 0x2001 "$@"
+	xfrm_pair "$B" $B_UL4 $A_UL4 0x2001 0x1001 "$@"
 	st=$(tfield "$A" gs0 ipsec_state)
 	[[ $st == ACTIVE* ]] || fail "$what: A is $st, not ACTIVE"
 	send_and_count "$what"
 	check_eq "$what: wrong checksums delivered" "$want" "$BAD"
 	check_eq "$what: right checksums delivered" $N "$GOOD"
 	check_eq "$what: A's UDP InCsumErrors" $((N - want)) "$ERRS"
-	flush
+	xfrm_flush
 }
 
 through "AES-GCM" $N aead 'rfc4106(gcm(aes))' $K20 128

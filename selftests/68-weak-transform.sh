@@ -30,30 +30,6 @@ ctl "$B" tunnel add gs0 remote $A_UL4 local $B_UL4 vni 40 ipsec required chassis
 	allow-null on
 join_overlay gs0 gs0
 
-# sas NS SELF PEER SPI_OUT SPI_IN ALG...: both states with the same
-# algorithm and keys, and OVS-style policies (udp dport 6081, level
-# required both ways), by iproute2 alone.
-sas() {
-	local ns=$1 self=$2 peer=$3 so=$4 si=$5
-	shift 5
-	n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
-		mode transport "$@" || return 1
-	n "$ns" $ip xfrm state add src "$peer" dst "$self" proto esp spi "$si" \
-		mode transport replay-window 32 "$@" || return 1
-	n "$ns" $ip xfrm policy add src "$self/32" dst "$peer/32" proto udp dport 6081 \
-		dir out tmpl src "$self" dst "$peer" proto esp mode transport
-	n "$ns" $ip xfrm policy add src "$peer/32" dst "$self/32" proto udp dport 6081 \
-		dir in tmpl src "$peer" dst "$self" proto esp mode transport
-}
-
-flush() {
-	local ns
-	for ns in "$A" "$B"; do
-		n "$ns" $ip xfrm policy flush
-		n "$ns" $ip xfrm state flush
-	done
-}
-
 # pings NS DST COUNT: COUNT pings that are expected to be lost.
 pings() { n "$1" ping -c "$3" -i 0.05 -W 1 -q "$2" >/dev/null 2>&1 || true; }
 
@@ -122,13 +98,13 @@ weak() {
 	shift
 
 	log "== $what"
-	if ! sas "$A" $A_UL4 $B_UL4 0x1001 0x2001 "$@" 2>"$TMP/err"; then
+	if ! xfrm_pair "$A" $A_UL4 $B_UL4 0x1001 0x2001 "$@" 2>"$TMP/err"; then
 		# The kernel's own refusal is fine too: nothing can use it.
 		log "skip $what: the kernel refuses it: $(cat "$TMP/err")"
-		flush
+		xfrm_flush
 		return 0
 	fi
-	sas "$B" $B_UL4 $A_UL4 0x2001 0x1001 "$@"
+	xfrm_pair "$B" $B_UL4 $A_UL4 0x2001 0x1001 "$@"
 
 	look "$B"
 	check_eq "$what: B (allow-null) state" "ACTIVE UNENCRYPTED (readable on the wire)" "$STATE"
@@ -179,7 +155,7 @@ weak() {
 	look "$A"
 	check_eq "$what: allow-null off again: state" "WAITING FOR SA (dropping)" "$STATE"
 	check_eq "$what: allow-null off again: refused per packet" 15 $((D_tx_unencrypted_sa - tx0))
-	flush
+	xfrm_flush
 	log "$what: $((SECONDS - t0)) s"
 }
 
@@ -198,8 +174,8 @@ log "== control: AES-GCM"
 t0=$SECONDS
 look "$A"
 tx0=$D_tx_unencrypted_sa rx0=$D_rx_unencrypted_sa
-sas "$A" $A_UL4 $B_UL4 0x1001 0x2001 aead 'rfc4106(gcm(aes))' $K20 128
-sas "$B" $B_UL4 $A_UL4 0x2001 0x1001 aead 'rfc4106(gcm(aes))' $K20 128
+xfrm_pair "$A" $A_UL4 $B_UL4 0x1001 0x2001 aead 'rfc4106(gcm(aes))' $K20 128
+xfrm_pair "$B" $B_UL4 $A_UL4 0x2001 0x1001 aead 'rfc4106(gcm(aes))' $K20 128
 look "$B"
 check_eq "AES-GCM, B allow-null on: state" ACTIVE "$STATE"
 look "$A"
@@ -231,7 +207,7 @@ ctl "$A" tunnel set gs0 allow-null off
 check_eq "AES-GCM plus a newer weak inbound SA, allow-null off" "WAITING FOR SA" "$(jstate "$A")"
 check_eq "AES-GCM plus a newer weak inbound SA: pings still answered" 10 \
 	"$(ping_count "$A" $B_OV 10)"
-flush
+xfrm_flush
 log "control: $((SECONDS - t0)) s"
 
 # gnvsecctl: the weak transforms need the tunnel's opt-in first.

@@ -32,6 +32,18 @@ ike_star a b c
 sas_with() { n "${NS[$1]}" ip xfrm state | grep -c "^src .*$2" || true; }
 cx() { conns "${WHO[$1]}" "${NS[$1]}"; }
 
+# encap_only CAPTURE X Y N: Y's capture holds exactly N ESP-in-UDP frames
+# from hv-X, and neither raw ESP nor clear Geneve from it. ESP-in-UDP
+# carries the SPI where IKE on port 4500 has its zero marker; NAT-T
+# keepalives are one byte.
+encap_only() {
+	local cap=$1 from=${UL[$2]} on="hv-$3's wire"
+	check_eq "ESP-in-UDP from hv-$2 on $on" "$4" \
+		"$(capture_count "$cap" "src host $from and udp src port 4500 and udp[8:4] != 0 and greater 100")"
+	check_eq "raw ESP from hv-$2 on $on" 0 "$(capture_count "$cap" "src host $from and ip proto 50")"
+	check_eq "clear Geneve from hv-$2 on $on" 0 "$(capture_count "$cap" "src host $from and udp port 6081")"
+}
+
 log "== tunnels added one by one become ACTIVE by themselves"
 t0=$SECONDS
 ike_pair a b 12
@@ -79,12 +91,7 @@ check_eq "hv-c's SAs with hv-b are ESP-in-UDP, and only they" 2 \
 capture_start "$C" ul wire
 check_eq "pings hv-b -> hv-c" 20 "$(ping_count "$B" 192.168.23.2 20)"
 capture_stop wire
-# ESP-in-UDP carries the SPI where IKE on port 4500 has its zero marker;
-# NAT-T keepalives are one byte.
-check_eq "ESP-in-UDP from hv-b on hv-c's wire" 20 \
-	"$(capture_count wire "src host ${UL[b]} and udp src port 4500 and udp[8:4] != 0 and greater 100")"
-check_eq "raw ESP from hv-b on hv-c's wire" 0 "$(capture_count wire "src host ${UL[b]} and ip proto 50")"
-check_eq "clear Geneve from hv-b on hv-c's wire" 0 "$(capture_count wire "src host ${UL[b]} and udp port 6081")"
+encap_only wire b c 20
 
 log "== one-shot pass, refresh"
 # shellcheck disable=SC2046
@@ -120,10 +127,7 @@ check_eq "hv-b's SAs are all ESP-in-UDP now (with hv-a and hv-c)" 4 \
 	"$(n "$B" ip xfrm state | grep -c "encap type espinudp sport 4500 dport 4500")"
 check_eq "pings hv-a -> hv-b" 20 "$(ping_count "$A" 192.168.12.2 20)"
 capture_stop wire
-check_eq "ESP-in-UDP from hv-a on hv-b's wire" 20 \
-	"$(capture_count wire "src host ${UL[a]} and udp src port 4500 and udp[8:4] != 0 and greater 100")"
-check_eq "raw ESP from hv-a on hv-b's wire" 0 "$(capture_count wire "src host ${UL[a]} and ip proto 50")"
-check_eq "clear Geneve from hv-a on hv-b's wire" 0 "$(capture_count wire "src host ${UL[a]} and udp port 6081")"
+encap_only wire a b 20
 spis_ab=$spis_new
 
 log "== a tunnel deleted"

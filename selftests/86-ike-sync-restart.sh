@@ -13,7 +13,10 @@
 #   - hv-b's certificate and key replaced while its reconciler is down:
 #     restarted, it ends the IKE_SA that authenticated with the old ones,
 #     hv-a negotiates again and checks the new certificate (its subject
-#     says "renewed"), ACTIVE again with new SAs.
+#     says "renewed"), ACTIVE again with new SAs;
+#   - hv-b's tunnel given another chassis name while its reconciler is
+#     down: restarted, it ends the IKE_SA that authenticated hv-a, no SA
+#     comes up while the name is wrong, ACTIVE again once it is right.
 # Not one clear Geneve frame reaches the receiving wire in either case
 # (the tunnels require IPsec), and hv-a refuses to send meanwhile.
 . "$(dirname "$0")/lib.sh"
@@ -153,5 +156,33 @@ new=$(tunnel_spis "$A" gs0 | xargs)
 check_eq "hv-a's kernel SAs: one CHILD_SA" 2 "$(kernel_sas "$A")"
 check_eq "hv-b's reconciler ended it once" 1 \
 	"$(sync_log B | grep -c 'its credentials changed since it authenticated' || true)"
+
+log "== hv-b's tunnel names another chassis while its reconciler is down"
+# The kernel cannot see it (the SAs still fit the tunnel): the restarted
+# reconciler sees that the IKE_SA authenticated "hv-a", not "hv-x", and
+# ends it; no chassis can then authenticate as hv-x.
+traffic_start wire_chassis
+sync_kill B
+ctl "$B" tunnel set gs0 chassis hv-x
+check_eq "hv-a's SAs while hv-b's reconciler is down" "$new" "$(tunnel_spis "$A" gs0 | xargs)"
+sync_resume B "$B" hv-b
+for _ in $(seq 60); do
+	(($(kernel_sas "$A") + $(kernel_sas "$B") == 0)) && break
+	sleep 0.5
+done
+check_contains "hv-b's reconciler ends the IKE_SA that authenticated hv-a" \
+	'terminated the SAs of gnvsec-gs0: it authenticated "hv-a", the tunnel names "hv-x"' "$(sync_log B)"
+# Both now initiate (hv-b sorts lower than hv-x) and each attempt fails at
+# once: the attempts back off (1, 2, 4, then the 5 s interval), never a
+# loop of negotiations.
+tries0=$(sync_log B | grep -c 'initiating gnvsec-gs0' || true)
+sleep 8
+check_le "hv-b's attempts in 8 s" 4 \
+	$(($(sync_log B | grep -c 'initiating gnvsec-gs0' || true) - tries0))
+check_eq "hv-b waits for an SA" "WAITING FOR SA" "$(tfield "$B" gs0 ipsec_state)"
+ctl "$B" tunnel set gs0 chassis hv-a
+back "chassis name restored"
+traffic_stop wire_chassis
+check_eq "hv-a's kernel SAs: one CHILD_SA" 2 "$(kernel_sas "$A")"
 
 sync_dump A B

@@ -296,7 +296,7 @@ hv1_refused() {	# what hv1 refused to send for want of an SA
 drops0=$(hv1_refused)
 section "Troubleshooting with \`gnvsecctl tunnels show\`"
 check_contains "hv2 ended the SAs that authenticated hv1" \
-	"terminated the SAs of gnvsec-ovn-hv1-0: its connection changed" "$(manager_log hv2)"
+	'terminated the SAs of gnvsec-ovn-hv1-0: it authenticated "hv1", the tunnel names "hv9"' "$(manager_log hv2)"
 check_contains "a refused peer: no answer" "no answer" "$(out "ping -c 3 -w 5")"
 check_contains "hv2 waits for an SA, dropping" "IPsec state:    WAITING FOR SA (dropping)" \
 	"$(out "gnvsecctl tunnels show ovn-hv1-0")"

@@ -53,6 +53,14 @@ check_ge() {
 	log "ok: $1 = $3 (>= $2)"
 }
 
+# check_le WHAT MAX ACTUAL
+check_le() {
+	if (($3 > $2)); then
+		fail "$1: expected at most $2, got $3"
+	fi
+	log "ok: $1 = $3 (<= $2)"
+}
+
 # check_contains WHAT NEEDLE HAYSTACK
 check_contains() {
 	if [[ "$3" != *"$2"* ]]; then
@@ -137,6 +145,33 @@ setup_chassis() {
 	fi
 	$ip -n "$A" link set lo up
 	$ip -n "$B" link set lo up
+}
+
+# xfrm_pair NS SELF PEER SPI_OUT SPI_IN ALG...: both transport-mode ESP
+# states with the same algorithm and keys (the inbound one with a replay
+# window, as gnvsec requires), and OVS-style policies (udp dport 6081,
+# level required both ways), by iproute2 alone, so that gnvsecctl's own
+# checks are not what a test sees. Fails on the first refusal.
+xfrm_pair() {
+	local ns=$1 self=$2 peer=$3 so=$4 si=$5
+	shift 5
+	n "$ns" $ip xfrm state add src "$self" dst "$peer" proto esp spi "$so" \
+		mode transport "$@" || return 1
+	n "$ns" $ip xfrm state add src "$peer" dst "$self" proto esp spi "$si" \
+		mode transport replay-window 32 "$@" || return 1
+	n "$ns" $ip xfrm policy add src "$self/32" dst "$peer/32" proto udp dport 6081 \
+		dir out tmpl src "$self" dst "$peer" proto esp mode transport
+	n "$ns" $ip xfrm policy add src "$peer/32" dst "$self/32" proto udp dport 6081 \
+		dir in tmpl src "$peer" dst "$self" proto esp mode transport
+}
+
+# xfrm_flush: no policy and no state left in $A and $B.
+xfrm_flush() {
+	local ns
+	for ns in "$A" "$B"; do
+		n "$ns" $ip xfrm policy flush
+		n "$ns" $ip xfrm state flush
+	done
 }
 
 # overlay NS DEV ADDR PEER_ADDR PEER_MAC: address the tunnel device, bring

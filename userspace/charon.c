@@ -30,7 +30,7 @@ static bool child_up(const char *state)
 }
 
 /*
- * list-sa event: { NAME { state = S established = SECONDS
+ * list-sa event: { NAME { state = S established = SECONDS remote-id = ID
  *                         child-sas { ID { name = N state = S } } } }
  */
 static void list_sa_cb(const char *ev, const struct vici_msg *m, void *data)
@@ -58,6 +58,10 @@ static void list_sa_cb(const char *ev, const struct vici_msg *m, void *data)
 			   !strcmp(el.name, "state")) {
 			snprintf(sa->state, sizeof(sa->state), "%.*s", el.vlen,
 				 (const char *)el.val);
+		} else if (el.type == VICI_KEY_VALUE && el.depth == 1 &&
+			   !strcmp(el.name, "remote-id")) {
+			snprintf(sa->remote_id, sizeof(sa->remote_id), "%.*s",
+				 el.vlen, (const char *)el.val);
 		} else if (el.type == VICI_KEY_VALUE && el.depth == 1 &&
 			   !strcmp(el.name, "established")) {
 			char secs[24];

@@ -88,6 +88,7 @@ struct ike_sa {
 	char child_state[32];	/* the CHILD_SA named as the connection: */
 	bool child_up;		/* INSTALLED or about to be; "" if none */
 	long established;	/* seconds since it was, -1: not (yet) */
+	char remote_id[128];	/* the peer's identity, as charon has it */
 };
 
 struct ike_backend {

@@ -30,11 +30,11 @@
  * or charon no longer has it (it was restarted); charon keeps an equal
  * configuration as it is, and its SAs with it. When a changed one is
  * loaded again, the SAs the old one negotiated are terminated if the
- * kernel no longer finds them fit for the tunnel (not ACTIVE) or they
- * authenticated another chassis than the tunnel now names. An IKE_SA
- * older than the credential files it authenticated with (replaced while
- * this process was down, or since) is terminated, so that the next one
- * uses the new ones.
+ * kernel no longer finds them fit for the tunnel (not ACTIVE); so is an
+ * IKE_SA that authenticated another chassis than the tunnel names. An
+ * IKE_SA older than the credential files it authenticated with (replaced
+ * while this process was down, or since) is terminated, so that the next
+ * one uses the new ones.
  *
  * One process, no state on disk: a subcommand of gnvsecctl rather than a
  * daemon of its own, since it needs exactly gnvsecctl's netlink code and
@@ -72,14 +72,23 @@
 #define FILE_MAX		65535	/* one vici value */
 
 /*
- * What this process loaded: connection name, message hash and the chassis
- * name the connection authenticates.
+ * What this process loaded: connection name and message hash; when it may
+ * next ask charon to initiate it, and how many times it has in a row.
  */
 struct loaded {
 	char name[48];
 	uint64_t hash;
-	char chassis[GNVSEC_CHASSIS_MAXLEN];
+	int64_t initiate_at;	/* now_ms() */
+	unsigned int tries;
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct sync {
 	struct nl *nl;
@@ -473,6 +482,35 @@ static bool terminate_ike(int fd, const char *name, const char *why)
 	return ok;
 }
 
+/*
+ * charon keeps the IKE_SA and CHILD_SA a connection negotiated when the
+ * connection is loaded again. They go when the connection changed
+ * (@changed_conn: the tunnel's addresses, mark, encapsulation) and the
+ * kernel finds they no longer fit tunnel @t (not ACTIVE: a plain SA where
+ * encapsulation is now forced, say); SAs the tunnel still takes stay,
+ * since the peer may have negotiated them with the new configuration
+ * already. They go too when the IKE_SA authenticated another chassis than
+ * the tunnel names, which the kernel cannot see (its chassis name changed,
+ * now or while this process was down). Returns why @sa must go (in @buf or
+ * a constant), NULL if it stays.
+ */
+static const char *stale_sa(const struct ike_sa *sa, const struct tunnel *t,
+			    bool changed_conn, char *buf, size_t len)
+{
+	if (!sa)
+		return NULL;
+	if (!strcmp(sa->state, "ESTABLISHED") && sa->remote_id[0] &&
+	    strcmp(sa->remote_id, t->chassis)) {
+		snprintf(buf, len,
+			 ": it authenticated \"%s\", the tunnel names \"%s\"",
+			 sa->remote_id, t->chassis);
+		return buf;
+	}
+	if (changed_conn && t->state != GNVSEC_STATE_ACTIVE)
+		return ": its connection changed";
+	return NULL;
+}
+
 /* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
 static bool drop_conn(struct sync *s, int fd, const char *conn)
 {
@@ -555,7 +593,9 @@ static int pass(struct sync *s)
 		struct loaded *mem;
 		time_t changed = 0, now;
 		uint64_t hash;
-		bool loaded, stale;
+		bool loaded, changed_conn;
+		const char *stale;
+		char why[300];
 
 		if (!t->required)
 			continue;
@@ -614,14 +654,9 @@ static int pass(struct sync *s)
 		hash = fnv1a(hash, creds.psk, strlen(creds.psk));
 		mem = remembered(s, c[i].name);
 		loaded = false;
-		/*
-		 * Loaded again while charon holds the old one: its SAs stay
-		 * unless they no longer fit (below).
-		 */
-		stale = mem && mem->hash != hash &&
-			ike_backend_has_conn(&s->be, c[i].name) &&
-			(t->state != GNVSEC_STATE_ACTIVE ||
-			 strcmp(mem->chassis, t->chassis));
+		/* Loaded again while charon holds the old one (below). */
+		changed_conn = mem && mem->hash != hash &&
+			       ike_backend_has_conn(&s->be, c[i].name);
 		if (!ike_backend_has_conn(&s->be, c[i].name) || !mem || mem->hash != hash) {
 			if (!key_loaded && so->ike.auth != IKE_AUTH_PSK &&
 			    load_key(s, fd, err, sizeof(err))) {
@@ -652,32 +687,19 @@ static int pass(struct sync *s)
 			if (!mem) {
 				s->mem = ike_grow(s->mem, s->n_mem, sizeof(*s->mem));
 				mem = &s->mem[s->n_mem++];
+				memset(mem, 0, sizeof(*mem));
 				snprintf(mem->name, sizeof(mem->name), "%s",
 					 c[i].name);
 			}
 			mem->hash = hash;
-			snprintf(mem->chassis, sizeof(mem->chassis), "%s",
-				 t->chassis);
 			loaded = true;
 		}
 		vici_msg_free(&m);
 
 		sa = ike_backend_sa(&s->be, c[i].name);
-		/*
-		 * A connection loaded again because the tunnel changed (its
-		 * addresses, chassis name, mark, encapsulation): charon keeps
-		 * the IKE_SA and CHILD_SA the old one negotiated. Those go
-		 * when the kernel finds they do not fit the tunnel any more
-		 * (not ACTIVE: a plain SA where encapsulation is now forced,
-		 * say), or when they authenticated another chassis than the
-		 * tunnel now names, which the kernel cannot see; the
-		 * initiator then starts new ones. SAs the tunnel still takes
-		 * stay: the peer may have negotiated them with the new
-		 * configuration already.
-		 */
-		if (sa && stale) {
-			if (!terminate_ike(fd, c[i].name,
-					   ": its connection changed"))
+		stale = stale_sa(sa, t, changed_conn, why, sizeof(why));
+		if (stale) {
+			if (!terminate_ike(fd, c[i].name, stale))
 				ret = PASS_PARTIAL;
 			s->pending = s->pending || c[i].initiator;
 			continue;
@@ -716,8 +738,24 @@ static int pass(struct sync *s)
 		 */
 		if (c[i].initiator && (!sa || !sa->child_up))
 			s->pending = true;
-		if (c[i].initiator && !loaded &&
+		if (sa && sa->child_up)
+			mem->tries = 0;
+		/*
+		 * A peer that refuses (wrong credentials, its connection not
+		 * loaded) answers each attempt at once, and each failure is
+		 * an event and a pass: the attempts back off per connection
+		 * (1, 2, 4 ... s, up to the interval) so that such a tunnel
+		 * does not renegotiate in a loop.
+		 */
+		if (c[i].initiator && !loaded && now_ms() >= mem->initiate_at &&
 		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
+			unsigned int wait = mem->tries < 16 ? 1U << mem->tries :
+					    so->interval;
+
+			if (wait > so->interval)
+				wait = so->interval;
+			mem->tries++;
+			mem->initiate_at = now_ms() + wait * 1000LL;
 			vici_kv_str(&m, "child", c[i].name);
 			vici_kv_str(&m, "ike", c[i].name);
 			vici_kv_str(&m, "timeout", "-1");
@@ -761,14 +799,6 @@ static void on_signal(int sig)
 		got_hup = 1;
 	else
 		got_term = 1;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A vici connection that receives charon's up/down events; -1 if none. */
