@@ -38,14 +38,16 @@ send_and_count() {
 	local e0 got
 	e0=$(csum_errors)
 	rm -f "$TMP/ready" "$TMP/got"
-	n "$A" python3 - $A_OV $PORT "$TMP/ready" >"$TMP/got" <<'PY' &
+	n "$A" python3 - $A_OV $PORT "$TMP/ready" $N >"$TMP/got" <<'PY' &
 import select, socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], int(sys.argv[2])))
 open(sys.argv[3], "w").close()
 seen = {"bad": 0, "good": 0}
-end = time.time() + 4
-while time.time() < end:
+# The right ones are sent last: once all of them are in, so is every wrong
+# one that UDP lets through. 60 s bounds a loss (slow debug kernels).
+end = time.time() + 60
+while time.time() < end and seen["good"] < int(sys.argv[4]):
     if select.select([s], [], [], 0.2)[0]:
         kind = s.recv(100).split(b" ")[0].decode()
         seen[kind] = seen.get(kind, 0) + 1
