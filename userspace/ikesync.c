@@ -73,14 +73,22 @@
 
 /*
  * What this process loaded: connection name and message hash; when it may
- * next ask charon to initiate it, and how many times it has in a row.
+ * next ask charon to initiate it, and the wait before that (0 once its
+ * CHILD_SA is up).
  */
 struct loaded {
 	char name[48];
 	uint64_t hash;
 	int64_t initiate_at;	/* now_ms() */
-	unsigned int tries;
+	unsigned int backoff;	/* s */
 };
+
+/* The next wait of a series 1, 2, 4 ... s after @cur, at most @max. */
+static unsigned int backoff_next(unsigned int cur, unsigned int max)
+{
+	cur = cur ? cur * 2 : 1;
+	return cur < max ? cur : max;
+}
 
 static int64_t now_ms(void)
 {
@@ -491,12 +499,24 @@ static bool terminate_ike(int fd, const char *name, const char *why)
  * since the peer may have negotiated them with the new configuration
  * already. They go too when the IKE_SA authenticated another chassis than
  * the tunnel names, which the kernel cannot see (its chassis name changed,
- * now or while this process was down). Returns why @sa must go (in @buf or
- * a constant), NULL if it stays.
+ * now or while this process was down).
+ *
+ * An IKE_SA older than the credential files it authenticated with
+ * (@creds_changed: replaced while this process was down, or since its last
+ * pass) goes as well, so that the next one authenticates with them.
+ * "established" counts whole seconds (rounded down), so now minus it is
+ * never before the IKE_SA was set up: files older than the IKE_SA never
+ * count as newer. A file dated in the future is not counted: every new
+ * IKE_SA would be older than it.
+ *
+ * Returns why @sa must go (in @buf or a constant), NULL if it stays.
  */
 static const char *stale_sa(const struct ike_sa *sa, const struct tunnel *t,
-			    bool changed_conn, char *buf, size_t len)
+			    bool changed_conn, time_t creds_changed, char *buf,
+			    size_t len)
 {
+	time_t now = time(NULL);
+
 	if (!sa)
 		return NULL;
 	if (!strcmp(sa->state, "ESTABLISHED") && sa->remote_id[0] &&
@@ -508,6 +528,9 @@ static const char *stale_sa(const struct ike_sa *sa, const struct tunnel *t,
 	}
 	if (changed_conn && t->state != GNVSEC_STATE_ACTIVE)
 		return ": its connection changed";
+	if (sa->established >= 0 && creds_changed <= now &&
+	    creds_changed > now - sa->established)
+		return ": its credentials changed since it authenticated";
 	return NULL;
 }
 
@@ -591,7 +614,7 @@ static int pass(struct sync *s)
 		struct vici_msg m = { 0 };
 		const struct ike_sa *sa;
 		struct loaded *mem;
-		time_t changed = 0, now;
+		time_t changed = 0;
 		uint64_t hash;
 		bool loaded, changed_conn;
 		const char *stale;
@@ -697,30 +720,14 @@ static int pass(struct sync *s)
 		vici_msg_free(&m);
 
 		sa = ike_backend_sa(&s->be, c[i].name);
-		stale = stale_sa(sa, t, changed_conn, why, sizeof(why));
+		/*
+		 * SAs that must go make way for new ones: the initiator
+		 * starts them in a later pass, the tunnel refusing to send
+		 * meanwhile.
+		 */
+		stale = stale_sa(sa, t, changed_conn, changed, why, sizeof(why));
 		if (stale) {
 			if (!terminate_ike(fd, c[i].name, stale))
-				ret = PASS_PARTIAL;
-			s->pending = s->pending || c[i].initiator;
-			continue;
-		}
-		/*
-		 * Credentials replaced after the IKE_SA authenticated (while
-		 * this process was down, or since its last pass): charon
-		 * keeps an IKE_SA as it is when its connection is loaded
-		 * again, so it goes, and the next one authenticates with
-		 * them; the initiator starts it in a later pass, the tunnel
-		 * refusing to send meanwhile. "established" counts whole
-		 * seconds (rounded down), so now minus it is never before
-		 * the IKE_SA was set up: files older than the IKE_SA never
-		 * count as newer. A file dated in the future is not counted:
-		 * every new IKE_SA would be older than it.
-		 */
-		now = time(NULL);
-		if (sa && sa->established >= 0 && changed <= now &&
-		    changed > now - sa->established) {
-			if (!terminate_ike(fd, c[i].name,
-					   ": its credentials changed since it authenticated"))
 				ret = PASS_PARTIAL;
 			s->pending = s->pending || c[i].initiator;
 			continue;
@@ -739,7 +746,7 @@ static int pass(struct sync *s)
 		if (c[i].initiator && (!sa || !sa->child_up))
 			s->pending = true;
 		if (sa && sa->child_up)
-			mem->tries = 0;
+			mem->backoff = 0;
 		/*
 		 * A peer that refuses (wrong credentials, its connection not
 		 * loaded) answers each attempt at once, and each failure is
@@ -749,13 +756,8 @@ static int pass(struct sync *s)
 		 */
 		if (c[i].initiator && !loaded && now_ms() >= mem->initiate_at &&
 		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
-			unsigned int wait = mem->tries < 16 ? 1U << mem->tries :
-					    so->interval;
-
-			if (wait > so->interval)
-				wait = so->interval;
-			mem->tries++;
-			mem->initiate_at = now_ms() + wait * 1000LL;
+			mem->backoff = backoff_next(mem->backoff, so->interval);
+			mem->initiate_at = now_ms() + mem->backoff * 1000LL;
 			vici_kv_str(&m, "child", c[i].name);
 			vici_kv_str(&m, "ike", c[i].name);
 			vici_kv_str(&m, "timeout", "-1");
@@ -892,18 +894,14 @@ static int watch(struct sync *s)
 				if (vfd >= 0)
 					close(vfd);
 				vfd = -1;
-				backoff = backoff ? backoff * 2 : 1;
-				if (backoff > so->interval)
-					backoff = so->interval;
+				backoff = backoff_next(backoff, so->interval);
 				next = now_ms() + backoff * 1000LL;
 			} else if (s->pending) {
 				/*
 				 * The peer may not have its connection yet: try
 				 * again soon, then less and less often.
 				 */
-				backoff = backoff ? backoff * 2 : 1;
-				if (backoff > so->interval)
-					backoff = so->interval;
+				backoff = backoff_next(backoff, so->interval);
 				next = now_ms() + backoff * 1000LL;
 				if (vfd < 0)
 					vfd = open_events(so);
