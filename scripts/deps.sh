@@ -55,6 +55,12 @@ pkgs=(
 	charon-systemd dkms
 	# make gates: systemd-analyze verify of the units make install writes
 	systemd
+	# "ike sync --backend libreswan" (selftests *-libreswan): NSS's tools,
+	# which it imports certificates with, and the libraries of Libreswan's
+	# pluto, which is unpacked below rather than installed
+	libnss3-tools libldns3 libevent-core-2.1-7 libevent-pthreads-2.1-7
+	libunbound8 libcurl3-nss libldap-2.5-0 libcap-ng0 libaudit1
+	dns-root-data
 )
 pkgs+=("$@")
 
@@ -103,15 +109,39 @@ for p in "${pkgs[@]}"; do
 	[[ -n ${have[$p]:-} ]] || missing+=("$p")
 done
 
-if ((${#missing[@]} == 0 && ${#want_series[@]} == 0)); then
-	echo "deps: all ${#pkgs[@]} packages and kernels ${series[*]} installed"
-	exit 0
-fi
-
 sudo=()
 ((EUID == 0)) || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 apt_update() { "${sudo[@]}" apt-get update -q -o DPkg::Lock::Timeout=600 </dev/null; }
+
+# Libreswan, the reconciler's second backend: Debian's package Conflicts
+# with strongSwan's (both are "the" IPsec of a host), so it is unpacked
+# into $LSW_DIR/root, not installed; the tests bind its /usr/libexec/ipsec
+# into place inside the VM guest only (selftests/lib-ike.sh).
+LSW_DIR=/var/cache/gnvsec/libreswan
+libreswan_unpack() {
+	local tmp
+	[[ -x $LSW_DIR/root/usr/libexec/ipsec/pluto ]] && return 0
+	tmp=$(mktemp -d)
+	"${sudo[@]}" chmod 0755 "$tmp"
+	if ! (cd "$tmp" && "${sudo[@]}" apt-get download -q libreswan </dev/null); then
+		apt_update
+		(cd "$tmp" && "${sudo[@]}" apt-get download -q libreswan </dev/null)
+	fi
+	"${sudo[@]}" mkdir -p "$LSW_DIR"
+	"${sudo[@]}" rm -rf "$LSW_DIR/root.new"
+	"${sudo[@]}" dpkg-deb -x "$tmp"/libreswan_*.deb "$LSW_DIR/root.new"
+	"${sudo[@]}" rm -rf "$LSW_DIR/root" "$tmp"
+	"${sudo[@]}" mv "$LSW_DIR/root.new" "$LSW_DIR/root"
+	echo "deps: Libreswan unpacked into $LSW_DIR/root"
+}
+
+if ((${#missing[@]} == 0 && ${#want_series[@]} == 0)); then
+	libreswan_unpack
+	echo "deps: all ${#pkgs[@]} packages and kernels ${series[*]} installed"
+	exit 0
+fi
+
 apt_update
 for k in "${want_series[@]}"; do
 	if ! kp=$(series_pkgs "$k"); then
@@ -162,3 +192,4 @@ for p in "${missing[@]}"; do
 		"${sudo[@]}" update-rc.d ipsec disable >/dev/null 2>&1 || true
 	fi
 done
+libreswan_unpack

@@ -18,6 +18,17 @@
 CHARON=/usr/lib/ipsec/charon
 PKI=$TMP/pki
 
+# The reconciler's tests (85-88) run against either backend: strongSwan
+# (the default) or, with IKE_BACKEND=libreswan (the *-libreswan tests),
+# Libreswan's pluto, one per chassis namespace like charon. Debian's
+# libreswan package conflicts with strongSwan's: scripts/deps.sh unpacks
+# it into $LSW_ROOT, and ike_require binds its /usr/libexec/ipsec into
+# place (in the guest's writable overlay; pluto finds its helpers there).
+IKE_BACKEND=${IKE_BACKEND:-strongswan}
+LSW_ROOT=/var/cache/gnvsec/libreswan/root
+PLUTO=/usr/libexec/ipsec/pluto
+WHACK=/usr/libexec/ipsec/whack
+
 ike_require() {
 	local t
 	for t in "$CHARON" /usr/sbin/swanctl /usr/bin/openssl; do
@@ -26,6 +37,17 @@ ike_require() {
 			exit 4
 		fi
 	done
+	[[ $IKE_BACKEND == libreswan ]] || return 0
+	for t in "$LSW_ROOT$PLUTO" /usr/bin/certutil /usr/bin/pk12util; do
+		if [[ ! -x $t ]]; then
+			echo "SKIP: $t missing (bash scripts/deps.sh unpacks it)"
+			exit 4
+		fi
+	done
+	if [[ ! -x $PLUTO ]]; then
+		mkdir -p /usr/libexec/ipsec
+		mount --bind "$LSW_ROOT/usr/libexec/ipsec" /usr/libexec/ipsec
+	fi
 }
 
 # pki_ca: the test CA, $PKI/cacert.pem and its key.
@@ -63,6 +85,15 @@ charon_conf() {
 	cp "$PKI/cacert.pem" "$d/swanctl/x509ca/"
 	cp "$PKI/$cert-cert.pem" "$d/swanctl/x509/$name-cert.pem"
 	cp "$PKI/$cert-privkey.pem" "$d/swanctl/private/$name-privkey.pem"
+	if [[ $IKE_BACKEND == libreswan ]]; then
+		mkdir -p "$d/ipsec.d" "$d/nss" "$d/run"
+		[[ -e $d/nss/cert9.db ]] || certutil -N -d "sql:$d/nss" --empty-password
+		printf 'include %s/ipsec.d/*.secrets\n' "$d" >"$d/ipsec.secrets"
+		chmod 0600 "$d/ipsec.secrets"
+		printf 'config setup\n\tlogfile=%s/charon.log\n' "$d" \
+			>"$d/ipsec.conf"
+		return 0
+	fi
 	cat >"$d/strongswan.conf" <<EOF
 charon {
 	load = random nonce openssl kdf pem pkcs1 pkcs8 x509 constraints pubkey kernel-netlink socket-default vici
@@ -106,6 +137,10 @@ EOF
 charon_start() {
 	local who=$1 ns=$2 d
 	d=$(ike_dir "$who")
+	if [[ $IKE_BACKEND == libreswan ]]; then
+		pluto_start "$who" "$ns"
+		return
+	fi
 	rm -f "$d/charon.vici"
 	$ip netns exec "$ns" unshare -m sh -c \
 		'mount -t tmpfs -o mode=0755 tmpfs /run && exec "$0" "$@"' \
@@ -120,6 +155,28 @@ charon_start() {
 		sleep 0.1
 	done
 	fail "charon $who did not start: $(tail -n 20 "$d/charon.out" "$d/charon.log" 2>&1)"
+}
+
+# pluto_start WHO NS: Libreswan's pluto in charon's place, its control
+# socket, NSS database, secrets and log in $TMP/ike-WHO (the log under
+# charon's name, charon.log, for the tests that read it).
+pluto_start() {
+	local who=$1 ns=$2 d
+	d=$(ike_dir "$who")
+	rm -f "$d/run/pluto.ctl" "$d/run/pluto.pid"
+	$ip netns exec "$ns" "$PLUTO" --nofork --config "$d/ipsec.conf" \
+		--rundir "$d/run" --nssdir "$d/nss" --secretsfile "$d/ipsec.secrets" \
+		--ipsecdir "$d/ipsec.d" >>"$d/charon.out" 2>&1 &
+	echo $! >"$d/pid"
+	for _ in $(seq 150); do
+		if [[ -S $d/run/pluto.ctl ]] &&
+			$ip netns exec "$ns" "$WHACK" --ctlsocket "$d/run/pluto.ctl" --status >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "pluto $who did not start: $(tail -n 20 "$d/charon.out" "$d/charon.log" 2>&1)"
 }
 
 charon_pid() { cat "$(ike_dir "$1")/pid"; }
@@ -173,6 +230,13 @@ ike_load() {
 # swan_spis WHO NS: the SPIs of the installed CHILD_SAs charon reports,
 # one per line, as 0x%08x, sorted.
 swan_spis() {
+	if [[ $IKE_BACKEND == libreswan ]]; then
+		# whack --status: 000 #2: "NAME" esp.SPI@ADDR esp.SPI@ADDR ...
+		$ip netns exec "$2" "$WHACK" --ctlsocket "$(ike_sock "$1")" --status 2>/dev/null |
+			grep -o 'esp\.[0-9a-f]*@' | sed 's/esp\.\(.*\)@/\1/' |
+			while read -r x; do printf '0x%08x\n' "0x$x"; done | sort -u
+		return
+	fi
 	swan "$1" "$2" --list-sas --raw 2>/dev/null | python3 -c '
 import re, sys
 text = sys.stdin.read()
@@ -259,7 +323,45 @@ ike_rekeying_tunnel() {
 sync_args() {
 	local d
 	d=$(ike_dir "$1")
-	echo --local-id "$2" --vici "$d/charon.vici" --swanctl-dir "$d/swanctl"
+	if [[ $IKE_BACKEND == libreswan ]]; then
+		echo --backend libreswan --local-id "$2" --ctlsocket "$d/run/pluto.ctl" \
+			--ipsec-dir "$d/ipsec.d" --nss-dir "$d/nss" --swanctl-dir "$d/swanctl"
+	else
+		echo --local-id "$2" --vici "$d/charon.vici" --swanctl-dir "$d/swanctl"
+	fi
+}
+
+# How the reconciler names the backend in its log, and "ike sync" options
+# that point it at a daemon that is not there.
+if [[ $IKE_BACKEND == libreswan ]]; then
+	IKE_NAME=Libreswan
+	IKE_NOWHERE=$TMP/none.ctl
+	IKE_NOWHERE_ARGS=(--backend libreswan --ctlsocket "$IKE_NOWHERE")
+else
+	IKE_NAME=strongSwan
+	IKE_NOWHERE=$TMP/none.vici
+	IKE_NOWHERE_ARGS=(--vici "$IKE_NOWHERE")
+fi
+
+# ike_sock WHO: the socket of WHO's daemon, as "tunnels show" takes it
+# (IKE_SOCK_OPT SOCKET).
+if [[ $IKE_BACKEND == libreswan ]]; then
+	IKE_SOCK_OPT=--ctlsocket
+	ike_sock() { echo "$(ike_dir "$1")/run/pluto.ctl"; }
+else
+	IKE_SOCK_OPT=--vici
+	ike_sock() { echo "$(ike_dir "$1")/charon.vici"; }
+fi
+
+# ike_reqid NS DEV REQID: the reqid the reconciler binds tunnel DEV to when
+# its mark value is REQID: that, or with Libreswan (whose reqids end at
+# 16383) the tunnel's ifindex when REQID is larger.
+ike_reqid() {
+	if [[ $IKE_BACKEND == libreswan ]] && (($3 > 16383)); then
+		$ip -n "$1" -o link show dev "$2" | cut -d: -f1
+	else
+		echo "$3"
+	fi
 }
 
 # sync_start WHO NS NAME [OPTION...]: chassis WHO's reconciler in
@@ -288,6 +390,11 @@ sync_dump() {
 
 # conns WHO NS: the connections WHO's charon has loaded, sorted, one line.
 conns() {
+	if [[ $IKE_BACKEND == libreswan ]]; then
+		$ip netns exec "$2" "$WHACK" --ctlsocket "$(ike_dir "$1")/run/pluto.ctl" \
+			--status 2>/dev/null | sed -n 's/^000 "\([^"]*\)": .*/\1/p' | sort -u | xargs
+		return
+	fi
 	swan "$1" "$2" --list-conns 2>/dev/null |
 		sed -n 's/^\([^ :]*\): IKE.*/\1/p' | sort | xargs
 }

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ike.h"
 #include "vici.h"
@@ -172,3 +173,286 @@ void ike_backend_free(struct ike_backend *b)
 	free(b->conns);
 	memset(b, 0, sizeof(*b));
 }
+
+/* The reconciler's strongSwan backend: charon over vici. */
+
+#define VICI_TIMEOUT_MS		15000
+
+/* A command whose reply says success = yes, or errmsg. */
+static int simple_cmd(int fd, const char *cmd, const struct vici_msg *req,
+		      char *err, size_t errlen)
+{
+	struct vici_msg resp = { 0 };
+	char ok[8];
+	int ret;
+
+	ret = vici_cmd(fd, cmd, req, NULL, NULL, &resp);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", cmd, strerror(-ret));
+		return ret;
+	}
+	vici_get(&resp, "success", ok, sizeof(ok));
+	if (strcmp(ok, "yes")) {
+		char msg[200];
+
+		vici_get(&resp, "errmsg", msg, sizeof(msg));
+		snprintf(err, errlen, "%s: %s", cmd, msg[0] ? msg : "failed");
+		ret = 1;
+	}
+	vici_msg_free(&resp);
+	return ret;
+}
+
+static int swan_open(struct ike_daemon *d)
+{
+	int e;
+
+	d->key_loaded = false;
+	d->fd = vici_open(d->so->vici, VICI_TIMEOUT_MS);
+	if (d->fd < 0)
+		return d->fd;
+	e = ike_backend_read(&d->be, d->fd);
+	if (e) {
+		close(d->fd);
+		d->fd = -1;
+	}
+	return e;
+}
+
+static void swan_close(struct ike_daemon *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	if (d->msg) {
+		vici_msg_free(d->msg);
+		free(d->msg);
+		d->msg = NULL;
+	}
+}
+
+static const char *swan_where(const struct ike_daemon *d)
+{
+	return d->so->vici;
+}
+
+/*
+ * The description as a load-conn message: the same elements, with the
+ * contents of the certificate files where swanctl.conf names them. A new
+ * pre-shared key is a change of the connection too.
+ */
+static int swan_prepare(struct ike_daemon *d, const struct conn_desc *c,
+			const struct tunnel *t, const char *psk,
+			uint64_t *hash, char *err, size_t errlen)
+{
+	static char data[IKE_FILE_MAX];
+	struct vici_msg *m;
+	size_t len;
+	int i;
+
+	if (d->msg)
+		vici_msg_free(d->msg);
+	else
+		d->msg = calloc(1, sizeof(*d->msg));
+	if (!d->msg)
+		die(EXIT_KERNEL, "out of memory");
+	m = d->msg;
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < c->n; i++) {
+		const struct conf_item *it = &c->v[i];
+
+		switch (it->type) {
+		case CONF_SECTION:
+			vici_section(m, it->key);
+			break;
+		case CONF_END:
+			vici_end(m);
+			break;
+		default:
+			if (it->flags & (CONF_CERT | CONF_CACERT)) {
+				if (ike_read_file(d->so->swanctl_dir,
+						  it->flags & CONF_CERT ?
+						  "x509" : "x509ca", it->value,
+						  data, &len, err, errlen))
+					return -1;
+			} else {
+				len = strlen(it->value);
+				memcpy(data, it->value, len);
+			}
+			if (it->flags & CONF_LIST) {
+				vici_list(m, it->key);
+				vici_item(m, data, len);
+				vici_list_end(m);
+			} else {
+				vici_kv(m, it->key, data, len);
+			}
+		}
+	}
+	if (m->bad) {
+		snprintf(err, errlen, "%s: connection message too large", c->name);
+		return -1;
+	}
+	*hash = ike_hash(ike_hash(FNV1A_INIT, m->p, m->len), psk, strlen(psk));
+	return 0;
+}
+
+static int load_key(struct ike_daemon *d, char *err, size_t errlen)
+{
+	static char data[IKE_FILE_MAX];
+	struct vici_msg m = { 0 };
+	char name[300];
+	size_t len;
+	int ret;
+
+	ike_local_key(name, sizeof(name), &d->so->ike);
+	if (ike_read_file(d->so->swanctl_dir, "private", name, data, &len, err,
+			  errlen))
+		return -1;
+	vici_kv_str(&m, "type", "any");
+	vici_kv(&m, "data", data, len);
+	ret = simple_cmd(d->fd, "load-key", &m, err, errlen);
+	/* The key stays in charon only. */
+	explicit_bzero(data, len);
+	if (m.p)
+		explicit_bzero(m.p, m.len);
+	vici_msg_free(&m);
+	return ret;
+}
+
+/*
+ * The pre-shared key for connection @c, owned by the two identities, under
+ * the connection's name (unload-shared removes it with the connection).
+ */
+static int load_psk(struct ike_daemon *d, const struct conn_desc *c,
+		    const struct tunnel *t, const char *psk, char *err,
+		    size_t errlen)
+{
+	struct vici_msg m = { 0 };
+	int ret;
+
+	vici_kv_str(&m, "id", c->name);
+	vici_kv_str(&m, "type", "IKE");
+	vici_kv_str(&m, "data", psk);
+	vici_list(&m, "owners");
+	vici_item(&m, d->so->ike.local_id, strlen(d->so->ike.local_id));
+	vici_item(&m, t->chassis, strlen(t->chassis));
+	vici_list_end(&m);
+	ret = simple_cmd(d->fd, "load-shared", &m, err, errlen);
+	if (m.p)
+		explicit_bzero(m.p, m.len);
+	vici_msg_free(&m);
+	return ret;
+}
+
+static int swan_load(struct ike_daemon *d, const struct conn_desc *c,
+		     const struct tunnel *t, const char *psk, char *err,
+		     size_t errlen)
+{
+	char why[300];
+
+	if (d->so->ike.auth == IKE_AUTH_PSK) {
+		if (load_psk(d, c, t, psk, err, errlen))
+			return -1;
+	} else if (!d->key_loaded) {
+		if (load_key(d, why, sizeof(why))) {
+			snprintf(err, errlen, "private key of %s: %s",
+				 d->so->ike.local_id, why);
+			return -1;
+		}
+		d->key_loaded = true;
+	}
+	return simple_cmd(d->fd, "load-conn", d->msg, err, errlen);
+}
+
+static int swan_unload(struct ike_daemon *d, const char *name, char *err,
+		       size_t errlen)
+{
+	struct vici_msg m = { 0 };
+	char why[300];
+	int ret = 0;
+
+	if (ike_backend_has_conn(&d->be, name)) {
+		vici_kv_str(&m, "name", name);
+		ret = simple_cmd(d->fd, "unload-conn", &m, err, errlen);
+		if (!ret)
+			ike_log("unloaded %s: no tunnel requires it", name);
+		vici_msg_free(&m);
+	}
+	if (d->so->ike.auth == IKE_AUTH_PSK) {
+		/* Its key, if it had one: nothing else uses it. */
+		vici_kv_str(&m, "id", name);
+		if (!simple_cmd(d->fd, "unload-shared", &m, why, sizeof(why)))
+			ike_log("unloaded the pre-shared key of %s", name);
+		vici_msg_free(&m);
+	}
+	return ret;
+}
+
+static int swan_initiate(struct ike_daemon *d, const char *name, char *err,
+			 size_t errlen)
+{
+	struct vici_msg m = { 0 };
+	int ret;
+
+	vici_kv_str(&m, "child", name);
+	vici_kv_str(&m, "ike", name);
+	vici_kv_str(&m, "timeout", "-1");
+	ret = simple_cmd(d->fd, "initiate", &m, err, errlen);
+	vici_msg_free(&m);
+	return ret;
+}
+
+/* Sends the DELETE without waiting, so the peer's SAs go too. */
+static int swan_terminate(struct ike_daemon *d, const char *name, char *err,
+			  size_t errlen)
+{
+	struct vici_msg m = { 0 };
+	int ret;
+
+	vici_kv_str(&m, "ike", name);
+	vici_kv_str(&m, "timeout", "-1");
+	ret = simple_cmd(d->fd, "terminate", &m, err, errlen);
+	vici_msg_free(&m);
+	return ret;
+}
+
+/* A vici connection that receives charon's up/down events; -1 if none. */
+static int swan_events(struct ike_daemon *d)
+{
+	int fd = vici_open(d->so->vici, VICI_TIMEOUT_MS);
+
+	if (fd < 0)
+		return -1;
+	if (vici_register(fd, "ike-updown", true) ||
+	    vici_register(fd, "child-updown", true)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int swan_event(struct ike_daemon *d, int fd)
+{
+	char name[256];
+	struct vici_msg m;
+	uint8_t type;
+
+	if (vici_read(fd, &type, name, &m))
+		return -1;	/* charon went away */
+	vici_msg_free(&m);
+	return 0;
+}
+
+const struct ike_backend_ops ike_strongswan = {
+	.name = "strongSwan",
+	.open = swan_open,
+	.close = swan_close,
+	.where = swan_where,
+	.prepare = swan_prepare,
+	.load = swan_load,
+	.unload = swan_unload,
+	.initiate = swan_initiate,
+	.terminate = swan_terminate,
+	.events = swan_events,
+	.event = swan_event,
+};

@@ -35,7 +35,7 @@ static const char usage_text[] =
 "  tunnel del NAME\n"
 "  tunnel bind NAME { reqid R | spi-out SPI spi-in SPI }\n"
 "  tunnel unbind NAME\n"
-"  tunnel show [NAME] [--vici SOCKET]\n"
+"  tunnel show [NAME] [--vici SOCKET | --ctlsocket SOCKET]\n"
 "                                 (also: tunnels show, tunnel list)\n"
 "  global show\n"
 "  global set [ipsec true|false] [encapsulation true|false]\n"
@@ -54,12 +54,14 @@ static const char usage_text[] =
 "        [--ca FILE] [--psk-file FILE] [--start-action trap|start|none]\n"
 "        [--rekey-time TIME] [NAME]\n"
 "                                 strongSwan connections for the tunnels\n"
-"  ike sync [--watch] [--backend strongswan] [--local-id ID]\n"
+"  ike sync [--watch] [--backend strongswan|libreswan] [--local-id ID]\n"
 "        [--auth ca|self-signed|psk] [--cert FILE] [--key FILE] [--ca FILE]\n"
-"        [--psk-file FILE] [--rekey-time TIME] [--vici SOCKET]\n"
-"        [--swanctl-dir DIR] [--interval S]\n"
-"                                 keeps strongSwan's connections in step\n"
-"                                 with the tunnels (over vici)\n"
+"        [--psk-file FILE] [--rekey-time TIME] [--swanctl-dir DIR]\n"
+"        [--vici SOCKET] [--ctlsocket SOCKET] [--ipsec-dir DIR]\n"
+"        [--nss-dir DIR] [--interval S]\n"
+"                                 keeps the IKE daemon's connections in\n"
+"                                 step with the tunnels (strongSwan over\n"
+"                                 vici, or Libreswan)\n"
 "  help [OBJECT]\n"
 "OPTIONS := [local ADDR] [vni N] [dstport P] [chassis NAME]\n"
 "           [mark VALUE[/MASK]] [ipsec required|off|inherit]\n"
@@ -343,39 +345,48 @@ static int cmd_tunnel_bind(struct nl *nl, int argc, char **argv)
 }
 
 #define VICI_DEFAULT	"/var/run/charon.vici"
+#define PLUTO_DEFAULT	"/run/pluto/pluto.ctl"
 
 /*
- * charon's view of the tunnels, when there is a charon: at --vici SOCKET,
- * or at its default socket if that exists (no socket there: no IKE daemon,
- * manual keys, and "tunnels show" says nothing of IKE). Returns whether
- * there is one; @err says why it could not be read.
+ * The IKE daemon's view of the tunnels, when there is one: charon at
+ * --vici SOCKET or pluto at --ctlsocket SOCKET, else whichever has its
+ * default socket (none: no IKE daemon, manual keys, and "tunnels show"
+ * says nothing of IKE). Returns whether there is one, in @d; @err says why
+ * it could not be read.
  */
-static bool ike_read(const char *vici, struct ike_backend *b, char *err,
-		     size_t errlen)
+static bool ike_read(struct ike_sync_opts *so, struct ike_daemon *d,
+		     char *err, size_t errlen)
 {
-	int fd, e;
+	int e;
 
-	if (!vici) {
-		if (access(VICI_DEFAULT, F_OK))
+	if (!so->vici && !so->ctlsocket) {
+		if (!access(VICI_DEFAULT, F_OK))
+			so->vici = VICI_DEFAULT;
+		else if (!access(PLUTO_DEFAULT, F_OK))
+			so->ctlsocket = PLUTO_DEFAULT;
+		else
 			return false;
-		vici = VICI_DEFAULT;
 	}
-	fd = vici_open(vici, 5000);
-	e = fd < 0 ? fd : ike_backend_read(b, fd);
-	if (fd >= 0)
-		close(fd);
+	so->backend = so->vici ? IKE_STRONGSWAN : IKE_LIBRESWAN;
+	d->ops = so->vici ? &ike_strongswan : &ike_libreswan;
+	d->so = so;
+	d->fd = -1;
+	e = d->ops->open(d);
 	if (e)
-		snprintf(err, errlen, "strongSwan unreachable at %s: %s", vici,
-			 strerror(-e));
+		snprintf(err, errlen, "%s unreachable at %s: %s", d->ops->name,
+			 d->ops->where(d), strerror(-e));
+	else
+		d->ops->close(d);
 	return true;
 }
 
 static int cmd_show(struct nl *nl, int argc, char **argv)
 {
-	struct ike_backend be = { 0 };
+	struct ike_sync_opts so = { 0 };
+	struct ike_daemon d = { 0 };
 	struct tunnel_list l = { 0 };
 	struct json_object *arr = NULL;
-	const char *name = NULL, *vici = NULL;
+	const char *name = NULL;
 	struct xfrm_snapshot x;
 	char be_err[300] = "";
 	struct global g;
@@ -384,10 +395,16 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 	int k;
 
 	for (k = 0; k < argc; k++) {
-		if (!strcmp(argv[k], "--vici")) {
+		if (!strcmp(argv[k], "--vici") || !strcmp(argv[k], "--ctlsocket")) {
 			if (k + 1 == argc || !*argv[k + 1])
-				usage("\"--vici\" needs the socket's path");
-			vici = argv[++k];
+				usage("\"%s\" needs the socket's path", argv[k]);
+			if (so.vici || so.ctlsocket)
+				usage("one of \"--vici\" and \"--ctlsocket\"");
+			if (argv[k][2] == 'v')
+				so.vici = argv[k + 1];
+			else
+				so.ctlsocket = argv[k + 1];
+			k++;
 		} else if (!name && argv[k][0] != '-') {
 			name = argv[k];
 		} else {
@@ -407,7 +424,7 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 		tunnel_dump(nl, &l);
 	}
 	xfrm_snapshot_take(&x);
-	have_ike = ike_read(vici, &be, be_err, sizeof(be_err));
+	have_ike = ike_read(&so, &d, be_err, sizeof(be_err));
 
 	if (json)
 		arr = jarr();
@@ -417,7 +434,8 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 
 		/* IKE keys only the tunnels that require IPsec. */
 		if (have_ike && l.v[i].required) {
-			ike_view_fill(&ike, &be, &l.v[i]);
+			ike_view_fill(&ike, &d.be, &l.v[i]);
+			ike.backend = d.ops->name;
 			if (be_err[0])
 				ike.error = be_err;
 			v.ike = &ike;
@@ -435,7 +453,7 @@ static int cmd_show(struct nl *nl, int argc, char **argv)
 	}
 	if (json)
 		json_print(stdout, arr);
-	ike_backend_free(&be);
+	ike_backend_free(&d.be);
 	xfrm_snapshot_free(&x);
 	free(l.v);
 	return EXIT_OK;

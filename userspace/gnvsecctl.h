@@ -188,6 +188,7 @@ enum tunnel_field_id {
 /* What a printer has of a tunnel. */
 /* A tunnel's IKE connection as the IKE daemon reports it (tunnels show). */
 struct ike_view {
+	const char *backend;	/* "strongSwan" or "Libreswan" */
 	const char *error;	/* the daemon could not be read: why */
 	char conn[48];		/* the connection's name */
 	bool loaded;

@@ -43,6 +43,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +89,17 @@ static bool time_ok(const char *s)
 /*
  * The reqid a tunnel is (to be) bound to: its reqid binding if it has one;
  * else its mark value, unique among the namespace's tunnels; else (a zero
- * mark value) its ifindex.
+ * mark value, or one above @max where the backend takes no larger reqid)
+ * its ifindex. @max 0: no limit.
  */
-uint32_t ike_tunnel_reqid(const struct tunnel *t)
+uint32_t ike_tunnel_reqid(const struct tunnel *t, uint32_t max)
 {
+	uint32_t mark = t->mark & t->mark_mask;
+
 	if (t->reqid)
 		return t->reqid;
-	if (t->mark & t->mark_mask)
-		return t->mark & t->mark_mask;
+	if (mark && (!max || mark <= max))
+		return mark;
 	return t->ifindex;
 }
 
@@ -112,6 +116,50 @@ const char *ike_local_cert(const struct ike_opts *o)
 void ike_peer_cert(char *buf, size_t len, const char *chassis)
 {
 	snprintf(buf, len, "%s-cert.pem", chassis);
+}
+
+void ike_local_key(char *buf, size_t len, const struct ike_opts *o)
+{
+	if (o->key)
+		snprintf(buf, len, "%s", o->key);
+	else
+		snprintf(buf, len, "%s-privkey.pem", o->local_id);
+}
+
+const char *ike_file_path(char *path, size_t size, const char *dir,
+			  const char *sub, const char *name)
+{
+	if (name[0] == '/')
+		snprintf(path, size, "%s", name);
+	else
+		snprintf(path, size, "%s/%s/%s", dir, sub, name);
+	return path;
+}
+
+int ike_read_file(const char *dir, const char *sub, const char *name,
+		  char *buf, size_t *len, char *err, size_t errlen)
+{
+	char path[4096];
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	ike_file_path(path, sizeof(path), dir, sub, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf + got, IKE_FILE_MAX - got)) > 0)
+		got += n;
+	close(fd);
+	if (n < 0 || got == IKE_FILE_MAX || !got) {
+		snprintf(err, errlen, "%.300s: %s", path, n < 0 ? strerror(errno) :
+			 got ? "too large" : "empty");
+		return -1;
+	}
+	*len = got;
+	return 0;
 }
 
 int ike_read_psk(const char *path, char *psk, size_t len, char *err,
@@ -232,7 +280,7 @@ int ike_conn_describe(struct conn_desc *c, const struct tunnel *t,
 	start = o->start_action;
 	if (!start)
 		start = ike_initiator(t, o) ? "trap" : "none";
-	c->reqid = ike_tunnel_reqid(t);
+	c->reqid = ike_tunnel_reqid(t, o->reqid_max);
 	c->initiator = strcmp(start, "none");
 	c->n = 0;
 
@@ -321,11 +369,13 @@ static void print_conn(FILE *out, const struct tunnel *t,
 /* The options of "ike swanctl" and "ike sync"; which takes which below. */
 enum { OPT_LOCAL_ID, OPT_CERT, OPT_CA, OPT_START_ACTION, OPT_REKEY_TIME,
        OPT_KEY, OPT_VICI, OPT_SWANCTL_DIR, OPT_BACKEND, OPT_INTERVAL,
-       OPT_WATCH, OPT_AUTH, OPT_PSK_FILE };
+       OPT_WATCH, OPT_AUTH, OPT_PSK_FILE, OPT_CTLSOCKET, OPT_IPSEC_DIR,
+       OPT_NSS_DIR };
 static const char *const ike_opt_words[] = {
 	"--local-id", "--cert", "--ca", "--start-action", "--rekey-time",
 	"--key", "--vici", "--swanctl-dir", "--backend", "--interval",
-	"--watch", "--auth", "--psk-file", NULL
+	"--watch", "--auth", "--psk-file", "--ctlsocket", "--ipsec-dir",
+	"--nss-dir", NULL
 };
 #define AUTH_OPTS	((1 << OPT_AUTH) | (1 << OPT_PSK_FILE))
 #define SWANCTL_OPTS	((1 << OPT_LOCAL_ID) | (1 << OPT_CERT) | (1 << OPT_CA) | \
@@ -335,7 +385,8 @@ static const char *const ike_opt_words[] = {
 			 (1 << OPT_REKEY_TIME) | (1 << OPT_KEY) | AUTH_OPTS | \
 			 (1 << OPT_VICI) | (1 << OPT_SWANCTL_DIR) | \
 			 (1 << OPT_BACKEND) | (1 << OPT_INTERVAL) | \
-			 (1 << OPT_WATCH))
+			 (1 << OPT_WATCH) | (1 << OPT_CTLSOCKET) | \
+			 (1 << OPT_IPSEC_DIR) | (1 << OPT_NSS_DIR))
 
 static void ike_usage(void) __attribute__((noreturn));
 static void ike_usage(void)
@@ -344,11 +395,13 @@ static void ike_usage(void)
 	    "[--auth ca|self-signed|psk] [--cert FILE] [--ca FILE] "
 	    "[--psk-file FILE] [--start-action trap|start|none] "
 	    "[--rekey-time TIME] [NAME]\n"
-	    "       gnvsecctl ike sync [--watch] [--backend strongswan] "
+	    "       gnvsecctl ike sync [--watch] "
+	    "[--backend strongswan|libreswan] "
 	    "[--local-id NAME] [--auth ca|self-signed|psk] [--cert FILE] "
 	    "[--key FILE] [--ca FILE] [--psk-file FILE] "
-	    "[--rekey-time TIME] [--vici SOCKET] [--swanctl-dir DIR] "
-	    "[--interval SECONDS]");
+	    "[--rekey-time TIME] [--swanctl-dir DIR] [--interval SECONDS] "
+	    "[--vici SOCKET] [--ctlsocket SOCKET] [--ipsec-dir DIR] "
+	    "[--nss-dir DIR]");
 }
 
 /*
@@ -432,9 +485,26 @@ static const char *parse_opts(int argc, char **argv, unsigned int allowed,
 			so->swanctl_dir = val;
 			break;
 		case OPT_BACKEND:
-			if (strcmp(val, "strongswan"))
+			if (!strcmp(val, "strongswan")) {
+				so->backend = IKE_STRONGSWAN;
+				o->reqid_max = 0;
+			} else if (!strcmp(val, "libreswan")) {
+				so->backend = IKE_LIBRESWAN;
+				/* IPSEC_MANUAL_REQID_MAX: reqid + 1 above */
+				o->reqid_max = 16383;
+			} else {
 				die(EXIT_USAGE, "unknown IKE backend \"%s\" "
-				    "(strongswan)", val);
+				    "(strongswan or libreswan)", val);
+			}
+			break;
+		case OPT_CTLSOCKET:
+		case OPT_IPSEC_DIR:
+		case OPT_NSS_DIR:
+			if (!*val)
+				ike_usage();
+			*(opt == OPT_CTLSOCKET ? &so->ctlsocket :
+			  opt == OPT_IPSEC_DIR ? &so->ipsec_dir :
+			  &so->nss_dir) = val;
 			break;
 		case OPT_INTERVAL:
 			so->interval = parse_num("--interval", val, 1, 86400);
@@ -570,6 +640,9 @@ static int cmd_sync(struct nl *nl, int argc, char **argv)
 		},
 		.vici = "/var/run/charon.vici",
 		.swanctl_dir = "/etc/swanctl",
+		.ctlsocket = "/run/pluto/pluto.ctl",
+		.ipsec_dir = "/etc/ipsec.d",
+		.nss_dir = "/var/lib/ipsec/nss",
 		.interval = 60,
 	};
 

@@ -9,6 +9,8 @@
 
 #include "gnvsecctl.h"
 
+struct vici_msg;
+
 /* How the chassis authenticate each other, as OVS IPsec offers. */
 enum ike_auth {
 	IKE_AUTH_CA,		/* certificates signed by a CA (OVN's way) */
@@ -27,6 +29,7 @@ struct ike_opts {
 	const char *start_action; /* NULL: by identity order (sync) */
 	const char *rekey_time;	/* NULL: strongSwan's default */
 	const char *prefix;	/* of connection names: "" or "gnvsec-" */
+	uint32_t reqid_max;	/* the backend's largest reqid; 0: none */
 };
 
 /*
@@ -59,8 +62,8 @@ struct conn_desc {
 	struct conf_item v[CONN_ITEMS_MAX];
 };
 
-/* The reqid a tunnel is (to be) bound to. */
-uint32_t ike_tunnel_reqid(const struct tunnel *t);
+/* The reqid a tunnel is (to be) bound to; @max: the backend's largest. */
+uint32_t ike_tunnel_reqid(const struct tunnel *t, uint32_t max);
 /*
  * Fills @c for tunnel @t; -1 with the reason in @err when the tunnel
  * cannot have a connection (no chassis name, a name unusable, ...).
@@ -115,14 +118,110 @@ void ike_view_fill(struct ike_view *v, const struct ike_backend *b,
 void *ike_grow(void *v, size_t n, size_t size);
 
 /* ikesync.c */
+enum ike_backend_kind { IKE_STRONGSWAN, IKE_LIBRESWAN };
+
 struct ike_sync_opts {
 	struct ike_opts ike;
-	const char *vici;	/* socket path */
-	const char *swanctl_dir;
+	enum ike_backend_kind backend;
+	const char *vici;	/* strongSwan: socket path */
+	const char *swanctl_dir;	/* credentials: x509/, x509ca/, private/ */
+	const char *ctlsocket;	/* Libreswan: pluto's control socket */
+	const char *ipsec_dir;	/* Libreswan: where connections are written */
+	const char *nss_dir;	/* Libreswan: pluto's NSS database */
 	unsigned int interval;	/* seconds between periodic passes */
 	bool watch;
 };
 
 int ike_sync(struct nl *nl, const struct ike_sync_opts *so);
+
+/*
+ * A backend: how the reconciler talks to one IKE daemon. Every pass opens
+ * it (reading what it has into @be), prepares and loads connections,
+ * initiates, terminates and unloads, then closes it. Every function that
+ * can fail returns 0, or non-zero with the reason in @err.
+ */
+struct ike_daemon {
+	const struct ike_backend_ops *ops;
+	const struct ike_sync_opts *so;
+	struct ike_backend be;	/* what it has, read by open() */
+	int fd;			/* strongSwan: vici, during a pass */
+	bool key_loaded;	/* strongSwan: the private key, this pass */
+	struct vici_msg *msg;	/* strongSwan: the prepared load-conn */
+	char *text;		/* Libreswan: the prepared connection file */
+	uint64_t nss_hash;	/* Libreswan: the credentials NSS was given */
+};
+
+struct ike_backend_ops {
+	const char *name;	/* in the log: "strongSwan" */
+	/* Connects and reads what the daemon has into d->be; 0 or -errno. */
+	int (*open)(struct ike_daemon *d);
+	void (*close)(struct ike_daemon *d);
+	/* Where the daemon is listened for, for the log. */
+	const char *(*where)(const struct ike_daemon *d);
+	/*
+	 * Builds what loads connection @c of tunnel @t (with @psk, "" when
+	 * certificates authenticate) and its hash: the same hash, the same
+	 * configuration, certificate contents included.
+	 */
+	int (*prepare)(struct ike_daemon *d, const struct conn_desc *c,
+		       const struct tunnel *t, const char *psk, uint64_t *hash,
+		       char *err, size_t errlen);
+	/*
+	 * Whether the daemon holds the configuration of hash @hash already,
+	 * from an earlier run (NULL: it cannot tell; loading it again is
+	 * harmless).
+	 */
+	bool (*current)(struct ike_daemon *d, const char *name, uint64_t hash);
+	/* Loads what prepare() built. */
+	int (*load)(struct ike_daemon *d, const struct conn_desc *c,
+		    const struct tunnel *t, const char *psk, char *err,
+		    size_t errlen);
+	/* Unloads connection @name and its key; logs what went. */
+	int (*unload)(struct ike_daemon *d, const char *name, char *err,
+		      size_t errlen);
+	/* Starts negotiating @name's IKE_SA and CHILD_SA, without waiting. */
+	int (*initiate)(struct ike_daemon *d, const char *name, char *err,
+			size_t errlen);
+	/* Deletes @name's IKE_SAs (telling the peer), without waiting. */
+	int (*terminate)(struct ike_daemon *d, const char *name, char *err,
+			 size_t errlen);
+	/*
+	 * A descriptor readable when the daemon's SAs may have changed or
+	 * the daemon went or came, -1 if none (the caller closes it);
+	 * event() reads it: 0, or -1 when it is done for (the caller closes
+	 * it and asks for another later).
+	 */
+	int (*events)(struct ike_daemon *d);
+	int (*event)(struct ike_daemon *d, int fd);
+};
+
+extern const struct ike_backend_ops ike_strongswan, ike_libreswan;
+
+/* Both backends' log lines. */
+void ike_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define FNV1A_INIT	0xcbf29ce484222325ULL
+
+static inline uint64_t ike_hash(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * Where swanctl looks for credential file @name of kind @sub (x509,
+ * x509ca, private) under @dir, or @name if it is absolute.
+ */
+const char *ike_file_path(char *path, size_t size, const char *dir,
+			  const char *sub, const char *name);
+#define IKE_FILE_MAX	65535	/* one vici value */
+/* The whole file, into @buf (IKE_FILE_MAX bytes); -1 with the reason. */
+int ike_read_file(const char *dir, const char *sub, const char *name,
+		  char *buf, size_t *len, char *err, size_t errlen);
+/* The private key file of this chassis: --key, else LOCAL_ID-privkey.pem. */
+void ike_local_key(char *buf, size_t len, const struct ike_opts *o);
 
 #endif

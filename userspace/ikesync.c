@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gnvsecctl ike sync: the reconciler that keeps strongSwan's charon in
- * step with the namespace's tunnels, through vici (vici.c).
+ * gnvsecctl ike sync: the reconciler that keeps an IKE daemon in step with
+ * the namespace's tunnels: strongSwan's charon, through vici (charon.c),
+ * or Libreswan's pluto, through whack and addconn (libreswan.c), behind
+ * the one interface of struct ike_backend_ops. Below, "charon" stands for
+ * either.
  *
  * Every pass compares what the kernel says (a tunnel dump: which tunnels
  * require IPsec, their addresses, chassis names, marks and bindings) with
- * what charon has (get-conns, list-sas), and makes charon match:
+ * what charon has (its connections and SAs), and makes charon match:
  *   - each tunnel that requires IPsec gets one connection, named
  *     "gnvsec-" and the tunnel's name, described by ike_conn_describe()
  *     (the description "ike swanctl" prints), with the reqid the tunnel is
@@ -65,11 +68,9 @@
 #include <linux/netlink.h>
 
 #include "ike.h"
-#include "vici.h"
 
 #define VICI_TIMEOUT_MS		15000
 #define EVENT_DELAY_MS		300	/* gathers a burst of events */
-#define FILE_MAX		65535	/* one vici value */
 
 /*
  * What this process loaded: connection name and message hash; when it may
@@ -110,13 +111,12 @@ struct sync {
 		uint64_t why;
 	} *skipped;
 	size_t n_skipped;
-	struct ike_backend be;	/* what charon has, read every pass */
+	struct ike_daemon d;	/* the backend, and what it has */
 };
 
 static volatile sig_atomic_t got_hup, got_term;
 
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
+void ike_log(const char *fmt, ...)
 {
 	static int journal = -1;
 	va_list ap;
@@ -138,127 +138,6 @@ static void logmsg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-#define FNV1A_INIT	0xcbf29ce484222325ULL
-
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
-
-/* Where swanctl looks for file @name of kind @sub (x509, private, ...). */
-static const char *file_path(char *path, size_t size, const char *dir,
-			     const char *sub, const char *name)
-{
-	if (name[0] == '/')
-		snprintf(path, size, "%s", name);
-	else
-		snprintf(path, size, "%s/%s/%s", dir, sub, name);
-	return path;
-}
-
-/* A file of the swanctl directory (or an absolute path), whole. */
-static int read_file(const char *dir, const char *sub, const char *name,
-		     char *buf, size_t *len, char *err, size_t errlen)
-{
-	char path[4096];
-	ssize_t n;
-	size_t got = 0;
-	int fd;
-
-	file_path(path, sizeof(path), dir, sub, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, buf + got, FILE_MAX - got)) > 0)
-		got += n;
-	close(fd);
-	if (n < 0 || got == FILE_MAX || !got) {
-		snprintf(err, errlen, "%.300s: %s", path, n < 0 ? strerror(errno) :
-			 got ? "too large" : "empty");
-		return -1;
-	}
-	*len = got;
-	return 0;
-}
-
-/*
- * The description as a load-conn message: the same elements, with the
- * contents of the certificate files where swanctl.conf names them.
- */
-static int encode_conn(const struct conn_desc *c, const char *dir,
-		       struct vici_msg *m, char *err, size_t errlen)
-{
-	static char data[FILE_MAX];
-	size_t len;
-	int i;
-
-	for (i = 0; i < c->n; i++) {
-		const struct conf_item *it = &c->v[i];
-
-		switch (it->type) {
-		case CONF_SECTION:
-			vici_section(m, it->key);
-			break;
-		case CONF_END:
-			vici_end(m);
-			break;
-		default:
-			if (it->flags & (CONF_CERT | CONF_CACERT)) {
-				if (read_file(dir, it->flags & CONF_CERT ?
-					      "x509" : "x509ca", it->value,
-					      data, &len, err, errlen))
-					return -1;
-			} else {
-				len = strlen(it->value);
-				memcpy(data, it->value, len);
-			}
-			if (it->flags & CONF_LIST) {
-				vici_list(m, it->key);
-				vici_item(m, data, len);
-				vici_list_end(m);
-			} else {
-				vici_kv(m, it->key, data, len);
-			}
-		}
-	}
-	if (m->bad) {
-		snprintf(err, errlen, "%s: connection message too large", c->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* A command whose reply says success = yes, or errmsg. */
-static int simple_cmd(int fd, const char *cmd, const struct vici_msg *req,
-		      char *err, size_t errlen)
-{
-	struct vici_msg resp = { 0 };
-	char ok[8];
-	int ret;
-
-	ret = vici_cmd(fd, cmd, req, NULL, NULL, &resp);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", cmd, strerror(-ret));
-		return ret;
-	}
-	vici_get(&resp, "success", ok, sizeof(ok));
-	if (strcmp(ok, "yes")) {
-		char msg[200];
-
-		vici_get(&resp, "errmsg", msg, sizeof(msg));
-		snprintf(err, errlen, "%s: %s", cmd, msg[0] ? msg : "failed");
-		ret = 1;
-	}
-	vici_msg_free(&resp);
-	return ret;
 }
 
 static bool is_ours(const struct sync *s, const char *name)
@@ -292,7 +171,7 @@ static void forget(struct sync *s, const char *name)
  */
 static void skip(struct sync *s, const char *name, const char *why)
 {
-	uint64_t h = fnv1a(FNV1A_INIT, why, strlen(why));
+	uint64_t h = ike_hash(FNV1A_INIT, why, strlen(why));
 	size_t i;
 
 	for (i = 0; i < s->n_skipped; i++)
@@ -300,7 +179,7 @@ static void skip(struct sync *s, const char *name, const char *why)
 			break;
 	if (i < s->n_skipped && s->skipped[i].why == h)
 		return;
-	logmsg("%s", why);
+	ike_log("%s", why);
 	if (i == s->n_skipped) {
 		s->skipped = ike_grow(s->skipped, s->n_skipped, sizeof(*s->skipped));
 		snprintf(s->skipped[i].name, sizeof(s->skipped[i].name), "%s",
@@ -330,33 +209,6 @@ static int bind_reqid(struct nl *nl, const struct tunnel *t, uint32_t reqid)
 	mnl_attr_put_u32(nlh, GNVSEC_A_IFINDEX, t->ifindex);
 	mnl_attr_put_u32(nlh, GNVSEC_A_REQID, reqid);
 	return nl_talk(nl, nlh, NULL, NULL);
-}
-
-static int load_key(struct sync *s, int fd, char *err, size_t errlen)
-{
-	static char data[FILE_MAX];
-	const struct ike_opts *o = &s->so->ike;
-	struct vici_msg m = { 0 };
-	char name[300];
-	size_t len;
-	int ret;
-
-	if (o->key)
-		snprintf(name, sizeof(name), "%s", o->key);
-	else
-		snprintf(name, sizeof(name), "%s-privkey.pem", o->local_id);
-	if (read_file(s->so->swanctl_dir, "private", name, data, &len, err,
-		      errlen))
-		return -1;
-	vici_kv_str(&m, "type", "any");
-	vici_kv(&m, "data", data, len);
-	ret = simple_cmd(fd, "load-key", &m, err, errlen);
-	/* The key stays in charon only. */
-	explicit_bzero(data, len);
-	if (m.p)
-		explicit_bzero(m.p, m.len);
-	vici_msg_free(&m);
-	return ret;
 }
 
 /* The local credentials, checked once per pass when first needed. */
@@ -391,7 +243,8 @@ static int check_creds(struct sync *s, struct creds *cr,
 {
 	const struct ike_sync_opts *so = s->so;
 	const struct ike_opts *o = &so->ike;
-	char cert[4096], key[4096], ca[4096], peer[300], why[1024];
+	char cert[4096], key[4096], ca[4096], peer[300], name[300];
+	char why[1024];
 
 	if (!cr->checked) {
 		cr->checked = true;
@@ -400,17 +253,14 @@ static int check_creds(struct sync *s, struct creds *cr,
 				     cr->why, sizeof(cr->why));
 			note_mtime(&cr->changed, o->psk_file);
 		} else {
-			file_path(cert, sizeof(cert), so->swanctl_dir, "x509",
-				  ike_local_cert(o));
-			if (o->key)
-				file_path(key, sizeof(key), so->swanctl_dir,
-					  "private", o->key);
-			else
-				snprintf(key, sizeof(key), "%s/private/%s-privkey.pem",
-					 so->swanctl_dir, o->local_id);
+			ike_file_path(cert, sizeof(cert), so->swanctl_dir,
+				      "x509", ike_local_cert(o));
+			ike_local_key(name, sizeof(name), o);
+			ike_file_path(key, sizeof(key), so->swanctl_dir,
+				      "private", name);
 			if (o->auth == IKE_AUTH_CA)
-				file_path(ca, sizeof(ca), so->swanctl_dir,
-					  "x509ca", o->ca);
+				ike_file_path(ca, sizeof(ca), so->swanctl_dir,
+					      "x509ca", o->ca);
 			else
 				snprintf(ca, sizeof(ca), "%s", cert);
 			if (cert_verify(cert, key, ca, o->local_id, why,
@@ -431,7 +281,7 @@ static int check_creds(struct sync *s, struct creds *cr,
 	if (o->auth != IKE_AUTH_SELF_SIGNED)
 		return 0;
 	ike_peer_cert(peer, sizeof(peer), t->chassis);
-	file_path(cert, sizeof(cert), so->swanctl_dir, "x509", peer);
+	ike_file_path(cert, sizeof(cert), so->swanctl_dir, "x509", peer);
 	note_mtime(changed, cert);
 	if (cert_verify(cert, NULL, cert, t->chassis, why, sizeof(why))) {
 		snprintf(err, errlen, "%s: not loaded: peer certificate %.300s "
@@ -439,55 +289,6 @@ static int check_creds(struct sync *s, struct creds *cr,
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * The pre-shared key for connection @c, owned by the two identities, under
- * the connection's name (unload-shared removes it with the connection).
- */
-static int load_psk(struct sync *s, int fd, const struct conn_desc *c,
-		    const struct tunnel *t, const char *psk, char *err,
-		    size_t errlen)
-{
-	struct vici_msg m = { 0 };
-	int ret;
-
-	vici_kv_str(&m, "id", c->name);
-	vici_kv_str(&m, "type", "IKE");
-	vici_kv_str(&m, "data", psk);
-	vici_list(&m, "owners");
-	vici_item(&m, s->so->ike.local_id, strlen(s->so->ike.local_id));
-	vici_item(&m, t->chassis, strlen(t->chassis));
-	vici_list_end(&m);
-	ret = simple_cmd(fd, "load-shared", &m, err, errlen);
-	if (m.p)
-		explicit_bzero(m.p, m.len);
-	vici_msg_free(&m);
-	return ret;
-}
-
-enum { PASS_OK, PASS_PARTIAL, PASS_BACKEND_DOWN };
-
-/*
- * Terminates the IKE_SAs of connection @name: sends the DELETE without
- * waiting, so the peer's SAs go too. @why is logged with it.
- */
-static bool terminate_ike(int fd, const char *name, const char *why)
-{
-	struct vici_msg m = { 0 };
-	char err[300];
-	bool ok = true;
-
-	vici_kv_str(&m, "ike", name);
-	vici_kv_str(&m, "timeout", "-1");
-	if (simple_cmd(fd, "terminate", &m, err, sizeof(err))) {
-		logmsg("%s: %s", name, err);
-		ok = false;
-	} else {
-		logmsg("terminated the SAs of %s%s", name, why);
-	}
-	vici_msg_free(&m);
-	return ok;
 }
 
 /*
@@ -534,10 +335,25 @@ static const char *stale_sa(const struct ike_sa *sa, const struct tunnel *t,
 	return NULL;
 }
 
-/* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
-static bool drop_conn(struct sync *s, int fd, const char *conn)
+/*
+ * Deletes the IKE_SAs of connection @name, and with them its CHILD_SAs on
+ * both sides. @why is logged with it.
+ */
+static bool terminate_ike(struct sync *s, const char *name, const char *why)
 {
-	struct vici_msg m = { 0 };
+	char err[300];
+
+	if (s->d.ops->terminate(&s->d, name, err, sizeof(err))) {
+		ike_log("%s: %s", name, err);
+		return false;
+	}
+	ike_log("terminated the SAs of %s%s", name, why);
+	return true;
+}
+
+/* Unloads connection @name (if loaded) and terminates its IKE_SAs. */
+static bool drop_conn(struct sync *s, const char *conn)
+{
 	char err[300], name[48];
 	bool ok = true;
 	size_t i;
@@ -545,60 +361,46 @@ static bool drop_conn(struct sync *s, int fd, const char *conn)
 	/* @conn may be an entry of the lists changed below. */
 	snprintf(name, sizeof(name), "%s", conn);
 
-	if (ike_backend_has_conn(&s->be, name)) {
-		vici_kv_str(&m, "name", name);
-		if (simple_cmd(fd, "unload-conn", &m, err, sizeof(err))) {
-			logmsg("%s: %s", name, err);
-			ok = false;
-		} else {
-			logmsg("unloaded %s: no tunnel requires it", name);
-		}
-		vici_msg_free(&m);
+	if (s->d.ops->unload(&s->d, name, err, sizeof(err))) {
+		ike_log("%s: %s", name, err);
+		ok = false;
 	}
 	forget(s, name);
-	if (s->so->ike.auth == IKE_AUTH_PSK) {
-		/* Its key, if it had one: nothing else uses it. */
-		vici_kv_str(&m, "id", name);
-		if (!simple_cmd(fd, "unload-shared", &m, err, sizeof(err)))
-			logmsg("unloaded the pre-shared key of %s", name);
-		vici_msg_free(&m);
-	}
-	if (ike_backend_sa(&s->be, name) && !terminate_ike(fd, name, ""))
+	if (ike_backend_sa(&s->d.be, name) && !terminate_ike(s, name, ""))
 		ok = false;
 	/* Once is enough: the loop over the IKE_SAs must not do it again. */
-	for (i = 0; i < s->be.n_sas; i++)
-		if (!strcmp(s->be.sas[i].name, name))
-			s->be.sas[i].name[0] = '\0';
+	for (i = 0; i < s->d.be.n_sas; i++)
+		if (!strcmp(s->d.be.sas[i].name, name))
+			s->d.be.sas[i].name[0] = '\0';
 	return ok;
 }
+
+enum { PASS_OK, PASS_PARTIAL, PASS_BACKEND_DOWN };
 
 static int pass(struct sync *s)
 {
 	const struct ike_sync_opts *so = s->so;
+	const struct ike_backend_ops *ops = s->d.ops;
 	struct tunnel_list l = { 0 };
 	struct conn_desc *c;
-	bool *want, key_loaded = false;
 	struct creds creds = { 0 };
 	char err[1400];
 	struct global g;
 	size_t i, j;
-	int fd, e, ret = PASS_OK;
+	bool *want;
+	int e, ret = PASS_OK;
 
-	fd = vici_open(so->vici, VICI_TIMEOUT_MS);
-	e = fd < 0 ? fd : ike_backend_read(&s->be, fd);
-	if (e && fd >= 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0) {
+	e = ops->open(&s->d);
+	if (e) {
 		if (!s->backend_down)
-			logmsg("strongSwan unreachable at %s: %s%s", so->vici,
-			       strerror(-e), so->watch ? " (retrying)" : "");
+			ike_log("%s unreachable at %s: %s%s", ops->name,
+				ops->where(&s->d), strerror(-e),
+				so->watch ? " (retrying)" : "");
 		s->backend_down = true;
 		return PASS_BACKEND_DOWN;
 	}
 	if (s->backend_down)
-		logmsg("strongSwan reachable again at %s", so->vici);
+		ike_log("%s reachable again at %s", ops->name, ops->where(&s->d));
 	s->backend_down = false;
 
 	s->pending = false;
@@ -611,12 +413,11 @@ static int pass(struct sync *s)
 
 	for (i = 0; i < l.n; i++) {
 		const struct tunnel *t = &l.v[i];
-		struct vici_msg m = { 0 };
 		const struct ike_sa *sa;
 		struct loaded *mem;
 		time_t changed = 0;
 		uint64_t hash;
-		bool loaded, changed_conn;
+		bool loaded, changed_conn, has_conn;
 		const char *stale;
 		char why[300];
 
@@ -638,21 +439,20 @@ static int pass(struct sync *s)
 			ret = PASS_PARTIAL;
 			continue;
 		}
-		if (encode_conn(&c[i], so->swanctl_dir, &m, err, sizeof(err))) {
-			skip(s, t->name, err);
-			vici_msg_free(&m);
-			ret = PASS_PARTIAL;
-			continue;
-		}
 		want[i] = true;
 		if (check_creds(s, &creds, t, &changed, err, sizeof(err))) {
 			/*
 			 * Nothing is loaded with credentials that would not
 			 * authenticate, or would authenticate the wrong
-			 * chassis; what charon has stays (want[i]).
+			 * chassis; what the daemon has stays (want[i]).
 			 */
 			skip(s, t->name, err);
-			vici_msg_free(&m);
+			ret = PASS_PARTIAL;
+			continue;
+		}
+		if (ops->prepare(&s->d, &c[i], t, creds.psk, &hash, err,
+				 sizeof(err))) {
+			skip(s, t->name, err);
 			ret = PASS_PARTIAL;
 			continue;
 		}
@@ -660,53 +460,39 @@ static int pass(struct sync *s)
 
 		/* The binding first: the connection's SAs are then the only ones. */
 		if (!t->reqid) {
-			int e = bind_reqid(s->nl, t, c[i].reqid);
-
+			e = bind_reqid(s->nl, t, c[i].reqid);
 			if (e) {
-				logmsg("%s: binding to reqid %u: %s", t->name,
-				       c[i].reqid, strerror(-e));
-				vici_msg_free(&m);
+				ike_log("%s: binding to reqid %u: %s", t->name,
+					c[i].reqid, strerror(-e));
 				ret = PASS_PARTIAL;
 				continue;
 			}
-			logmsg("bound %s to reqid %u", t->name, c[i].reqid);
+			ike_log("bound %s to reqid %u", t->name, c[i].reqid);
 		}
 
-		hash = fnv1a(FNV1A_INIT, m.p, m.len);
-		/* A new pre-shared key is a change too. */
-		hash = fnv1a(hash, creds.psk, strlen(creds.psk));
 		mem = remembered(s, c[i].name);
+		has_conn = ike_backend_has_conn(&s->d.be, c[i].name);
 		loaded = false;
-		/* Loaded again while charon holds the old one (below). */
-		changed_conn = mem && mem->hash != hash &&
-			       ike_backend_has_conn(&s->be, c[i].name);
-		if (!ike_backend_has_conn(&s->be, c[i].name) || !mem || mem->hash != hash) {
-			if (!key_loaded && so->ike.auth != IKE_AUTH_PSK &&
-			    load_key(s, fd, err, sizeof(err))) {
-				logmsg("private key of %s: %s", so->ike.local_id,
-				       err);
-				vici_msg_free(&m);
+		/* Loaded again while the daemon holds the old one (below). */
+		changed_conn = mem && mem->hash != hash && has_conn;
+		if (!has_conn || !mem || mem->hash != hash) {
+			/* A daemon that has it from an earlier run keeps it. */
+			if (!mem && has_conn && ops->current &&
+			    ops->current(&s->d, c[i].name, hash)) {
+				ike_log("kept %s: %s has it as described",
+					c[i].name, ops->name);
+			} else if (ops->load(&s->d, &c[i], t, creds.psk, err,
+					     sizeof(err))) {
+				ike_log("%s: %s", c[i].name, err);
 				ret = PASS_PARTIAL;
 				continue;
+			} else {
+				ike_log("loaded %s: %s to %s, reqid %u, %s",
+					c[i].name, t->name, t->chassis,
+					c[i].reqid, c[i].initiator ?
+					"initiator" : "responder");
+				loaded = true;
 			}
-			key_loaded = true;
-			if (so->ike.auth == IKE_AUTH_PSK &&
-			    load_psk(s, fd, &c[i], t, creds.psk, err,
-				     sizeof(err))) {
-				logmsg("%s: %s", c[i].name, err);
-				vici_msg_free(&m);
-				ret = PASS_PARTIAL;
-				continue;
-			}
-			if (simple_cmd(fd, "load-conn", &m, err, sizeof(err))) {
-				logmsg("%s: %s", c[i].name, err);
-				vici_msg_free(&m);
-				ret = PASS_PARTIAL;
-				continue;
-			}
-			logmsg("loaded %s: %s to %s, reqid %u, %s", c[i].name,
-			       t->name, t->chassis, c[i].reqid,
-			       c[i].initiator ? "initiator" : "responder");
 			if (!mem) {
 				s->mem = ike_grow(s->mem, s->n_mem, sizeof(*s->mem));
 				mem = &s->mem[s->n_mem++];
@@ -715,11 +501,9 @@ static int pass(struct sync *s)
 					 c[i].name);
 			}
 			mem->hash = hash;
-			loaded = true;
 		}
-		vici_msg_free(&m);
 
-		sa = ike_backend_sa(&s->be, c[i].name);
+		sa = ike_backend_sa(&s->d.be, c[i].name);
 		/*
 		 * SAs that must go make way for new ones: the initiator
 		 * starts them in a later pass, the tunnel refusing to send
@@ -727,7 +511,7 @@ static int pass(struct sync *s)
 		 */
 		stale = stale_sa(sa, t, changed_conn, changed, why, sizeof(why));
 		if (stale) {
-			if (!terminate_ike(fd, c[i].name, stale))
+			if (!terminate_ike(s, c[i].name, stale))
 				ret = PASS_PARTIAL;
 			s->pending = s->pending || c[i].initiator;
 			continue;
@@ -738,10 +522,10 @@ static int pass(struct sync *s)
 		 * CHILD_SA), or a CHILD_SA in an established IKE_SA. One
 		 * that is being set up is left to finish. Not in the pass
 		 * that loaded the connection: its trap may have caught a
-		 * packet already, and charon would negotiate the acquire's
-		 * CHILD_SA and the initiate's, two; the next pass (in a
-		 * second, s->pending) sees the acquire's IKE_SA if there is
-		 * one.
+		 * packet already, and the daemon would negotiate the
+		 * acquire's CHILD_SA and the initiate's, two; the next pass
+		 * (in a second, s->pending) sees the acquire's IKE_SA if
+		 * there is one.
 		 */
 		if (c[i].initiator && (!sa || !sa->child_up))
 			s->pending = true;
@@ -758,36 +542,32 @@ static int pass(struct sync *s)
 		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
 			mem->backoff = backoff_next(mem->backoff, so->interval);
 			mem->initiate_at = now_ms() + mem->backoff * 1000LL;
-			vici_kv_str(&m, "child", c[i].name);
-			vici_kv_str(&m, "ike", c[i].name);
-			vici_kv_str(&m, "timeout", "-1");
-			if (simple_cmd(fd, "initiate", &m, err, sizeof(err))) {
-				logmsg("%s: %s", c[i].name, err);
+			if (ops->initiate(&s->d, c[i].name, err, sizeof(err))) {
+				ike_log("%s: %s", c[i].name, err);
 				ret = PASS_PARTIAL;
 			} else {
-				logmsg("initiating %s", c[i].name);
+				ike_log("initiating %s", c[i].name);
 			}
-			vici_msg_free(&m);
 		}
 	}
 
 	/* Ours that no tunnel wants: loaded connections, then SAs. */
-	for (j = 0; j < s->be.n_conns + s->be.n_sas; j++) {
-		const char *name = j < s->be.n_conns ? s->be.conns[j] :
-				   s->be.sas[j - s->be.n_conns].name;
+	for (j = 0; j < s->d.be.n_conns + s->d.be.n_sas; j++) {
+		const char *name = j < s->d.be.n_conns ? s->d.be.conns[j] :
+				   s->d.be.sas[j - s->d.be.n_conns].name;
 
-		if (!is_ours(s, name))
+		if (!name[0] || !is_ours(s, name))
 			continue;
 		for (i = 0; i < l.n; i++)
 			if (want[i] && !strcmp(c[i].name, name))
 				break;
-		if (i == l.n && !drop_conn(s, fd, name))
+		if (i == l.n && !drop_conn(s, name))
 			ret = PASS_PARTIAL;
-		if (i == l.n && j < s->be.n_conns)
+		if (i == l.n && j < s->d.be.n_conns)
 			/* Unloaded: its name must not match again below. */
-			s->be.conns[j][0] = '\0';
+			s->d.be.conns[j][0] = '\0';
 	}
-	close(fd);
+	ops->close(&s->d);
 	explicit_bzero(creds.psk, sizeof(creds.psk));
 	free(want);
 	free(c);
@@ -801,21 +581,6 @@ static void on_signal(int sig)
 		got_hup = 1;
 	else
 		got_term = 1;
-}
-
-/* A vici connection that receives charon's up/down events; -1 if none. */
-static int open_events(const struct ike_sync_opts *so)
-{
-	int fd = vici_open(so->vici, VICI_TIMEOUT_MS);
-
-	if (fd < 0)
-		return -1;
-	if (vici_register(fd, "ike-updown", true) ||
-	    vici_register(fd, "child-updown", true)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Reads what the gnvsec group sent; whether anything (or a loss) came. */
@@ -875,12 +640,12 @@ static int watch(struct sync *s)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	logmsg("watching the tunnels for %s (strongSwan at %s)",
-	       so->ike.local_id, so->vici);
+	ike_log("watching the tunnels for %s (%s at %s)", so->ike.local_id,
+		s->d.ops->name, s->d.ops->where(&s->d));
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
-			logmsg("refresh: loading every connection again");
+			ike_log("refresh: loading every connection again");
 			s->n_mem = 0;
 			/* A refresh asks for now: an initiator retries in 1 s. */
 			backoff = 0;
@@ -904,12 +669,12 @@ static int watch(struct sync *s)
 				backoff = backoff_next(backoff, so->interval);
 				next = now_ms() + backoff * 1000LL;
 				if (vfd < 0)
-					vfd = open_events(so);
+					vfd = s->d.ops->events(&s->d);
 			} else {
 				backoff = 0;
 				next = now_ms() + so->interval * 1000LL;
 				if (vfd < 0)
-					vfd = open_events(so);
+					vfd = s->d.ops->events(&s->d);
 			}
 			continue;
 		}
@@ -932,23 +697,18 @@ static int watch(struct sync *s)
 		    dirty_at < 0)
 			dirty_at = now_ms() + EVENT_DELAY_MS;
 		if (vfd >= 0 && pfd[1].revents) {
-			char name[256];
-			struct vici_msg m;
-			uint8_t type;
-
-			if (vici_read(vfd, &type, name, &m)) {
-				/* charon went away: find out at once. */
+			if (s->d.ops->event(&s->d, vfd)) {
+				/* The daemon went away: find out at once. */
 				close(vfd);
 				vfd = -1;
 				dirty_at = now_ms();
 				continue;
 			}
-			vici_msg_free(&m);
 			if (dirty_at < 0)
 				dirty_at = now_ms() + EVENT_DELAY_MS;
 		}
 	}
-	logmsg("stopped (the connections stay loaded)");
+	ike_log("stopped (the connections stay loaded)");
 	if (vfd >= 0)
 		close(vfd);
 	nl_close(&ev);
@@ -957,7 +717,16 @@ static int watch(struct sync *s)
 
 int ike_sync(struct nl *nl, const struct ike_sync_opts *so)
 {
-	struct sync s = { .nl = nl, .so = so };
+	struct sync s = {
+		.nl = nl,
+		.so = so,
+		.d = {
+			.ops = so->backend == IKE_LIBRESWAN ? &ike_libreswan :
+							      &ike_strongswan,
+			.so = so,
+			.fd = -1,
+		},
+	};
 	int r;
 
 	nl_need_genl(nl);

@@ -270,7 +270,8 @@ static struct json_object *j_ike(const struct tunnel_view *v,
 	if (!k)
 		return NULL;
 	r = jobj();
-	jadd(r, "backend", jstr("strongswan"));
+	jadd(r, "backend", jstr(strcmp(k->backend, "Libreswan") ? "strongswan" :
+				"libreswan"));
 	if (k->error) {
 		jadd(r, "error", jstr(k->error));
 		return r;
@@ -292,12 +293,13 @@ static const char *t_ike(const struct tunnel_view *v, char *buf, size_t len)
 	if (k->error)
 		snprintf(buf, len, "%s", k->error);
 	else if (!k->loaded && !k->ike_state[0])
-		snprintf(buf, len, "%s (strongSwan): not loaded", k->conn);
+		snprintf(buf, len, "%s (%s): not loaded", k->conn, k->backend);
 	else if (!k->ike_state[0])
-		snprintf(buf, len, "%s (strongSwan): no IKE_SA", k->conn);
+		snprintf(buf, len, "%s (%s): no IKE_SA", k->conn, k->backend);
 	else
-		snprintf(buf, len, "%s (strongSwan): IKE_SA %s, %s%s%s", k->conn,
-			 k->ike_state, k->child_state[0] ? "CHILD_SA " : "no CHILD_SA",
+		snprintf(buf, len, "%s (%s): IKE_SA %s, %s%s%s", k->conn,
+			 k->backend, k->ike_state,
+			 k->child_state[0] ? "CHILD_SA " : "no CHILD_SA",
 			 k->child_state, k->loaded ? "" : " (not loaded)");
 	return buf;
 }
