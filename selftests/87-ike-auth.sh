@@ -108,7 +108,7 @@ cfg() { ctl "$1" ike swanctl --local-id "$2" "${@:3}"; }
 if [[ $IKE_BACKEND == libreswan ]]; then
 	LOG_PSK_OK="authenticated peer using authby=secret and ID_FQDN '@hv-b'"
 	LOG_PSK_BAD="AUTHENTICATION_FAILED"
-	LOG_CERT_OK="authenticated peer certificate '@hv-b'"
+	LOG_CERT_OK="digital signature using preloaded certificate '@hv-b'"
 else
 	LOG_PSK_OK="authentication of 'hv-b' with pre-shared key successful"
 	LOG_PSK_BAD="but MAC mismatched"
@@ -133,6 +133,12 @@ must_fail "an unknown mode" ctl "$A" ike sync --auth rsa
 check_contains "it names the modes" 'invalid --auth "rsa" (ca, self-signed or psk)' "$OUT"
 must_fail "--ca with a PSK" ctl "$A" ike sync --auth psk --psk-file "$TMP/psk" --ca cacert.pem
 check_contains "it says so" "--ca is for --auth ca" "$OUT"
+must_fail "an option of the other backend" ctl "$A" ike sync --backend libreswan --vici "$TMP/x.vici"
+check_contains "it says whose it is" "--vici is for --backend strongswan" "$OUT"
+must_fail "and the other way" ctl "$A" ike sync --ctlsocket "$TMP/x.ctl"
+check_contains "it says whose it is" "--ctlsocket is for --backend libreswan" "$OUT"
+must_fail "an unknown backend" ctl "$A" ike sync --backend racoon
+check_contains "it names the backends" 'unknown IKE backend "racoon" (strongswan or libreswan)' "$OUT"
 
 log "== psk: one key on both sides"
 charon_conf A hv-a

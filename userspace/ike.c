@@ -414,6 +414,7 @@ static const char *parse_opts(int argc, char **argv, unsigned int allowed,
 	static char host[256];
 	struct ike_opts *o = &so->ike;
 	const char *name = NULL;
+	unsigned int given = 0;
 	int k;
 
 	for (k = 0; k < argc; k++) {
@@ -435,6 +436,7 @@ static const char *parse_opts(int argc, char **argv, unsigned int allowed,
 				break;
 		if (!ike_opt_words[opt] || !(allowed & (1U << opt)))
 			ike_usage();
+		given |= 1U << opt;
 		if (opt == OPT_WATCH) {
 			if (argv[k][len] == '=')
 				ike_usage();
@@ -526,6 +528,18 @@ static const char *parse_opts(int argc, char **argv, unsigned int allowed,
 			o->psk_file = val;
 			break;
 		}
+	}
+	/* An option of the other backend would be ignored: say so. */
+	for (k = 0; ike_opt_words[k]; k++) {
+		unsigned int lsw = (1 << OPT_CTLSOCKET) | (1 << OPT_IPSEC_DIR) |
+				   (1 << OPT_NSS_DIR);
+		bool mine = so->backend == IKE_LIBRESWAN ?
+			    k != OPT_VICI : !(lsw & (1U << k));
+
+		if ((given & (1U << k)) && !mine)
+			die(EXIT_USAGE, "%s is for --backend %s", ike_opt_words[k],
+			    so->backend == IKE_LIBRESWAN ? "strongswan" :
+			    "libreswan");
 	}
 	if (o->auth == IKE_AUTH_PSK && !o->psk_file)
 		die(EXIT_USAGE, "--auth psk needs --psk-file FILE, the file "
