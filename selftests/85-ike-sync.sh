@@ -17,7 +17,10 @@
 #     again, the plain SAs end, ESP-in-UDP ones replace them, nothing in
 #     clear meanwhile;
 #   - deleting a tunnel unloads its connection and its SAs go on both
-#     sides; the peer's connection goes with the peer's own tunnel.
+#     sides; the peer's connection goes with the peer's own tunnel;
+#   - (Libreswan) a chassis name that cannot be written unquoted into
+#     ipsec.conf, and a binding to a reqid above Libreswan's 16383, are
+#     refused, and the log says why.
 # (86-ike-sync-restart restarts charon and the reconciler.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
@@ -151,5 +154,35 @@ done
 check_eq "hv-c's connections after its to-a is deleted" gnvsec-to-b "$(cx c)"
 check_eq "hv-a's SAs to hv-b untouched by it" "$spis_ab" "$(tunnel_spis "$A" to-b | xargs)"
 check_eq "hv-b's kernel SAs" 4 "$(kernel_sas "$B")"
+
+if [[ $IKE_BACKEND == libreswan ]]; then
+	log "== an identity Libreswan cannot write"
+	# ipsec.conf and ipsec.secrets take @NAME unquoted: a blank would
+	# split it. Refused, said, and nothing loaded; nothing leaves in clear.
+	ctl "$A" tunnel add odd remote 10.77.9.1 local "${UL[a]}" vni 99 ipsec required chassis "hv y"
+	for _ in $(seq 60); do
+		sync_log A | grep -q 'identity "hv y"' && break
+		sleep 0.5
+	done
+	check_contains "the reconciler refuses it" \
+		"odd: not loaded: identity \"hv y\": Libreswan takes host-name-like ones (letters, digits, '.', '-', '_')" \
+		"$(sync_log A)"
+	check_eq "hv-a's connections" gnvsec-to-b "$(cx a)"
+	check_eq "the tunnel waits for an SA" "WAITING FOR SA" "$(tfield "$A" odd ipsec_state)"
+	log "== a reqid Libreswan cannot take"
+	# Above 16383 pluto would use reqid + 1 for ESP, which the binding
+	# refuses: the reconciler says how to rebind instead.
+	ctl "$A" tunnel set odd chassis hv-y
+	ctl "$A" tunnel bind odd reqid 70000
+	for _ in $(seq 60); do
+		sync_log A | grep -q 'bound to reqid 70000' && break
+		sleep 0.5
+	done
+	check_contains "the reconciler refuses it" \
+		"odd: not loaded: bound to reqid 70000; Libreswan takes reqids 1 to 16383: gnvsecctl tunnel bind odd reqid N, N in that range" \
+		"$(sync_log A)"
+	check_eq "hv-a's connections still" gnvsec-to-b "$(cx a)"
+	ctl "$A" tunnel del odd
+fi
 
 sync_dump A B C

@@ -25,6 +25,10 @@ PKI=$TMP/pki
 # it into $LSW_ROOT, and ike_require binds its /usr/libexec/ipsec into
 # place (in the guest's writable overlay; pluto finds its helpers there).
 IKE_BACKEND=${IKE_BACKEND:-strongswan}
+# A chassis may run the other daemon: IKE_BACKEND_OF[WHO]=libreswan
+# (89-ike-mixed); lsw WHO says whether WHO runs pluto.
+declare -gA IKE_BACKEND_OF
+lsw() { [[ ${IKE_BACKEND_OF[$1]:-$IKE_BACKEND} == libreswan ]]; }
 LSW_ROOT=/var/cache/gnvsec/libreswan/root
 PLUTO=/usr/libexec/ipsec/pluto
 WHACK=/usr/libexec/ipsec/whack
@@ -37,7 +41,8 @@ ike_require() {
 			exit 4
 		fi
 	done
-	[[ $IKE_BACKEND == libreswan ]] || return 0
+	[[ $IKE_BACKEND == libreswan || " ${IKE_BACKEND_OF[*]} " == *" libreswan "* ]] ||
+		return 0
 	for t in "$LSW_ROOT$PLUTO" /usr/bin/certutil /usr/bin/pk12util; do
 		if [[ ! -x $t ]]; then
 			echo "SKIP: $t missing (bash scripts/deps.sh unpacks it)"
@@ -85,7 +90,7 @@ charon_conf() {
 	cp "$PKI/cacert.pem" "$d/swanctl/x509ca/"
 	cp "$PKI/$cert-cert.pem" "$d/swanctl/x509/$name-cert.pem"
 	cp "$PKI/$cert-privkey.pem" "$d/swanctl/private/$name-privkey.pem"
-	if [[ $IKE_BACKEND == libreswan ]]; then
+	if lsw "$who"; then
 		mkdir -p "$d/ipsec.d" "$d/nss" "$d/run"
 		[[ -e $d/nss/cert9.db ]] || certutil -N -d "sql:$d/nss" --empty-password
 		printf 'include %s/ipsec.d/*.secrets\n' "$d" >"$d/ipsec.secrets"
@@ -137,7 +142,7 @@ EOF
 charon_start() {
 	local who=$1 ns=$2 d
 	d=$(ike_dir "$who")
-	if [[ $IKE_BACKEND == libreswan ]]; then
+	if lsw "$who"; then
 		pluto_start "$who" "$ns"
 		return
 	fi
@@ -230,7 +235,7 @@ ike_load() {
 # swan_spis WHO NS: the SPIs of the installed CHILD_SAs charon reports,
 # one per line, as 0x%08x, sorted.
 swan_spis() {
-	if [[ $IKE_BACKEND == libreswan ]]; then
+	if lsw "$1"; then
 		# whack --status: 000 #2: "NAME" esp.SPI@ADDR esp.SPI@ADDR ...
 		$ip netns exec "$2" "$WHACK" --ctlsocket "$(ike_sock "$1")" --status 2>/dev/null |
 			grep -o 'esp\.[0-9a-f]*@' | sed 's/esp\.\(.*\)@/\1/' |
@@ -323,7 +328,7 @@ ike_rekeying_tunnel() {
 sync_args() {
 	local d
 	d=$(ike_dir "$1")
-	if [[ $IKE_BACKEND == libreswan ]]; then
+	if lsw "$1"; then
 		echo --backend libreswan --local-id "$2" --ctlsocket "$d/run/pluto.ctl" \
 			--ipsec-dir "$d/ipsec.d" --nss-dir "$d/nss" --swanctl-dir "$d/swanctl"
 	else
@@ -347,11 +352,16 @@ fi
 # (IKE_SOCK_OPT SOCKET).
 if [[ $IKE_BACKEND == libreswan ]]; then
 	IKE_SOCK_OPT=--ctlsocket
-	ike_sock() { echo "$(ike_dir "$1")/run/pluto.ctl"; }
 else
 	IKE_SOCK_OPT=--vici
-	ike_sock() { echo "$(ike_dir "$1")/charon.vici"; }
 fi
+ike_sock() {
+	if lsw "$1"; then
+		echo "$(ike_dir "$1")/run/pluto.ctl"
+	else
+		echo "$(ike_dir "$1")/charon.vici"
+	fi
+}
 
 # ike_reqid NS DEV REQID: the reqid the reconciler binds tunnel DEV to when
 # its mark value is REQID: that, or with Libreswan (whose reqids end at
@@ -390,7 +400,7 @@ sync_dump() {
 
 # conns WHO NS: the connections WHO's charon has loaded, sorted, one line.
 conns() {
-	if [[ $IKE_BACKEND == libreswan ]]; then
+	if lsw "$1"; then
 		$ip netns exec "$2" "$WHACK" --ctlsocket "$(ike_dir "$1")/run/pluto.ctl" \
 			--status 2>/dev/null | sed -n 's/^000 "\([^"]*\)": .*/\1/p' | sort -u | xargs
 		return

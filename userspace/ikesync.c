@@ -419,7 +419,7 @@ static int pass(struct sync *s)
 		uint64_t hash;
 		bool loaded, changed_conn, has_conn;
 		const char *stale;
-		char why[300];
+		char why[600];
 
 		if (!t->required)
 			continue;
@@ -450,8 +450,10 @@ static int pass(struct sync *s)
 			ret = PASS_PARTIAL;
 			continue;
 		}
-		if (ops->prepare(&s->d, &c[i], t, creds.psk, &hash, err,
-				 sizeof(err))) {
+		if (ops->prepare(&s->d, &c[i], t, creds.psk, &hash, why,
+				 sizeof(why))) {
+			snprintf(err, sizeof(err), "%s: not loaded: %s", t->name,
+				 why);
 			skip(s, t->name, err);
 			ret = PASS_PARTIAL;
 			continue;

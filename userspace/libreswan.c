@@ -45,6 +45,7 @@
 #define LIBEXEC		"/usr/libexec/ipsec"
 #define REQID_MAX	16383	/* IPSEC_MANUAL_REQID_MAX */
 #define HASH_TAG	"# gnvsec-hash: "
+#define TOOL_TIMEOUT_S	30	/* whack, addconn, certutil ... */
 
 /* A growing text buffer. */
 struct buf {
@@ -108,6 +109,10 @@ static int run(struct buf *out, const char *const argv[])
 			dup2(null, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
+		/* Nothing of ours (netlink sockets) goes to the tools. */
+		close_range(3, ~0U, 0);
+		/* A hung pluto must not hang the reconciler: whack waits for it. */
+		alarm(TOOL_TIMEOUT_S);
 		execv(argv[0], (char *const *)argv);
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -341,6 +346,21 @@ static unsigned long seconds(const char *v)
 }
 
 /*
+ * An identity written unquoted into ipsec.conf and ipsec.secrets as
+ * @NAME: a host-name-like one, nothing the parsers would split or take
+ * for a comment.
+ */
+static bool id_ok(const char *v)
+{
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && !strchr(".-_", *v))
+			return false;
+	return true;
+}
+
+/*
  * pluto signs with the kind of key authby names: "ecdsa" for an EC key,
  * else "rsasig" (what this chassis' certificate holds; its peers are
  * expected to hold the same kind, as one CA issues them).
@@ -420,6 +440,12 @@ static int translate(struct buf *b, const struct ike_daemon *d,
 				buf_printf(b, "\tauthby=%s\n", !strcmp(v, "psk") ?
 					   "secret" : key_kind(d));
 		} else if (!strcmp(k, "id")) {
+			if (!id_ok(v)) {
+				snprintf(err, errlen, "identity \"%s\": "
+					 "Libreswan takes host-name-like ones "
+					 "(letters, digits, '.', '-', '_')", v);
+				return -1;
+			}
 			buf_printf(b, "\t%sid=@%s\n", side, v);
 		} else if (!strcmp(k, "certs") && !strcmp(sect, "local")) {
 			/* imported into NSS under the chassis' name */
@@ -444,9 +470,10 @@ static int translate(struct buf *b, const struct ike_daemon *d,
 		buf_printf(b, "\tmark-out=%s\n", v);
 	} else if (!strcmp(k, "reqid")) {
 		if (strtoul(v, NULL, 10) > REQID_MAX) {
-			snprintf(err, errlen, "reqid %s: Libreswan takes reqids "
-				 "1 to %d: gnvsecctl tunnel bind TUNNEL reqid "
-				 "N with N in that range", v, REQID_MAX);
+			snprintf(err, errlen, "bound to reqid %s; Libreswan "
+				 "takes reqids 1 to %d: gnvsecctl tunnel bind "
+				 "%s reqid N, N in that range", v, REQID_MAX,
+				 t->name);
 			return -1;
 		}
 		buf_printf(b, "\treqid=%s\n", v);
@@ -471,8 +498,7 @@ static int translate(struct buf *b, const struct ike_daemon *d,
 	}
 	return 0;
 none:
-	snprintf(err, errlen, "%s: no Libreswan equivalent of %s = %s",
-		 c->name, k, v);
+	snprintf(err, errlen, "no Libreswan equivalent of %s = %s", k, v);
 	return -1;
 }
 
