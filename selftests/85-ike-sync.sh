@@ -172,8 +172,9 @@ if [[ $IKE_BACKEND == libreswan ]]; then
 	log "== a reqid Libreswan cannot take"
 	# Above 16383 pluto would use reqid + 1 for ESP, which the binding
 	# refuses: the reconciler says how to rebind instead.
-	ctl "$A" tunnel set odd chassis hv-y
+	# (bound first: with a usable name and no binding it would load)
 	ctl "$A" tunnel bind odd reqid 70000
+	ctl "$A" tunnel set odd chassis hv-y
 	for _ in $(seq 60); do
 		sync_log A | grep -q 'bound to reqid 70000' && break
 		sleep 0.5

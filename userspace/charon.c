@@ -171,6 +171,7 @@ void ike_backend_free(struct ike_backend *b)
 {
 	free(b->sas);
 	free(b->conns);
+	free(b->kept_up);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -399,7 +400,7 @@ static int swan_initiate(struct ike_daemon *d, const char *name, char *err,
 	vici_kv_str(&m, "timeout", "-1");
 	ret = simple_cmd(d->fd, "initiate", &m, err, errlen);
 	vici_msg_free(&m);
-	return ret;
+	return ret ? -1 : 0;
 }
 
 /* Sends the DELETE without waiting, so the peer's SAs go too. */

@@ -98,6 +98,7 @@ struct ike_backend {
 	struct ike_sa *sas;
 	size_t n_sas;
 	char (*conns)[48];
+	bool *kept_up;		/* per conn: the daemon revives it by itself */
 	size_t n_conns;
 };
 
@@ -179,7 +180,11 @@ struct ike_backend_ops {
 	/* Unloads connection @name and its key; logs what went. */
 	int (*unload)(struct ike_daemon *d, const char *name, char *err,
 		      size_t errlen);
-	/* Starts negotiating @name's IKE_SA and CHILD_SA, without waiting. */
+	/*
+	 * Starts negotiating @name's IKE_SA and CHILD_SA, without waiting:
+	 * 0; 1 when the daemon is retrying it by itself already (a second
+	 * initiation would race it into a second CHILD_SA); -1 and @err.
+	 */
 	int (*initiate)(struct ike_daemon *d, const char *name, char *err,
 			size_t errlen);
 	/* Deletes @name's IKE_SAs (telling the peer), without waiting. */

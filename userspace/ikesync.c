@@ -544,10 +544,11 @@ static int pass(struct sync *s)
 		    (!sa || (!sa->child_up && !strcmp(sa->state, "ESTABLISHED")))) {
 			mem->backoff = backoff_next(mem->backoff, so->interval);
 			mem->initiate_at = now_ms() + mem->backoff * 1000LL;
-			if (ops->initiate(&s->d, c[i].name, err, sizeof(err))) {
+			e = ops->initiate(&s->d, c[i].name, err, sizeof(err));
+			if (e < 0) {
 				ike_log("%s: %s", c[i].name, err);
 				ret = PASS_PARTIAL;
-			} else {
+			} else if (!e) {
 				ike_log("initiating %s", c[i].name);
 			}
 		}

@@ -287,9 +287,21 @@ static void parse_status(struct ike_backend *b, const char *text)
 			if (!ike_backend_has_conn(b, name)) {
 				b->conns = ike_grow(b->conns, b->n_conns,
 						    sizeof(*b->conns));
+				b->kept_up = ike_grow(b->kept_up, b->n_conns,
+						      sizeof(*b->kept_up));
+				b->kept_up[b->n_conns] = false;
 				snprintf(b->conns[b->n_conns++], sizeof(*b->conns),
 					 "%s", name);
 			}
+			/*
+			 * "policy: IKEv2+...+UP+...;": initiated once, pluto
+			 * keeps it up, reviving it after every failure.
+			 */
+			p = strstr(q, "policy: ");
+			if (p && (strstr(p, "+UP+") || strstr(p, "+UP;")))
+				for (size_t i = 0; i < b->n_conns; i++)
+					if (!strcmp(b->conns[i], name))
+						b->kept_up[i] = true;
 			q = strstr(q, "their id=");
 			sa = q ? sa_of(b, name, false) : NULL;
 			if (sa) {
@@ -805,11 +817,21 @@ static int lsw_unload(struct ike_daemon *d, const char *name, char *err,
 	return 0;
 }
 
+/*
+ * Once initiated, pluto keeps a connection up by itself (it revives it
+ * after a failure or a peer's DELETE): initiating it again would race
+ * pluto's own attempt into a second IKE_SA and CHILD_SA.
+ */
 static int lsw_initiate(struct ike_daemon *d, const char *name, char *err,
 			size_t errlen)
 {
+	size_t i;
+
+	for (i = 0; i < d->be.n_conns; i++)
+		if (!strcmp(d->be.conns[i], name) && d->be.kept_up[i])
+			return 1;
 	return whack(d, err, errlen, "--initiate", "--asynchronous", "--name",
-		     name);
+		     name) ? -1 : 0;
 }
 
 static int lsw_terminate(struct ike_daemon *d, const char *name, char *err,

@@ -109,7 +109,11 @@ vm_phase() {
 			VM_APPEND="kasan_multi_shot log_buf_len=16M no5lvl ${VM_APPEND:-}" \
 			vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
 	else
-		vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
+		# The whole suite in one guest takes about 40 minutes alone and
+		# more beside another VM: the limit is CI's (90 min), not vm.sh's
+		# default hour.
+		VM_TIMEOUT=${VM_TIMEOUT:-5100} \
+			vm_run "$kver" "$res" bash selftests/vm/guest-run.sh "$@"
 	fi
 }
 
