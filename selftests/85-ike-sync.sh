@@ -160,10 +160,7 @@ if [[ $IKE_BACKEND == libreswan ]]; then
 	# ipsec.conf and ipsec.secrets take @NAME unquoted: a blank would
 	# split it. Refused, said, and nothing loaded; nothing leaves in clear.
 	ctl "$A" tunnel add odd remote 10.77.9.1 local "${UL[a]}" vni 99 ipsec required chassis "hv y"
-	for _ in $(seq 60); do
-		sync_log A | grep -q 'identity "hv y"' && break
-		sleep 0.5
-	done
+	sync_wait A 'identity "hv y"'
 	check_contains "the reconciler refuses it" \
 		"odd: not loaded: identity \"hv y\": Libreswan takes host-name-like ones (letters, digits, '.', '-', '_')" \
 		"$(sync_log A)"
@@ -175,10 +172,7 @@ if [[ $IKE_BACKEND == libreswan ]]; then
 	# (bound first: with a usable name and no binding it would load)
 	ctl "$A" tunnel bind odd reqid 70000
 	ctl "$A" tunnel set odd chassis hv-y
-	for _ in $(seq 60); do
-		sync_log A | grep -q 'bound to reqid 70000' && break
-		sleep 0.5
-	done
+	sync_wait A 'bound to reqid 70000'
 	check_contains "the reconciler refuses it" \
 		"odd: not loaded: bound to reqid 70000; Libreswan takes reqids 1 to 16383: gnvsecctl tunnel bind odd reqid N, N in that range" \
 		"$(sync_log A)"

@@ -17,13 +17,8 @@
 . "$(dirname "$0")/lib-ike.sh"
 
 IKE_BACKEND_OF=([A]=strongswan [B]=libreswan)
-ike_require
-load_module
+ike_chassis
 trap 'rc=$?; ((rc == 0)) || sync_dump A B; cleanup' EXIT
-setup_chassis
-pki_ca
-pki_cert hv-a hv-a
-pki_cert hv-b hv-b
 
 name_of() { if lsw "$1"; then echo Libreswan; else echo strongSwan; fi; }
 

@@ -387,6 +387,15 @@ sync_start() {
 }
 
 sync_log() { cat "$(ike_dir "$1")/sync.log" 2>/dev/null; }
+# sync_wait WHO TEXT: until WHO's reconciler has logged TEXT (at most 30 s;
+# the check that follows says what was logged instead).
+sync_wait() {
+	for _ in $(seq 60); do
+		sync_log "$1" | grep -qF -- "$2" && return 0
+		sleep 0.5
+	done
+	return 0
+}
 sync_pid() { cat "$(ike_dir "$1")/sync.pid"; }
 
 # sync_dump WHO...: the reconcilers' logs and the end of their charons'.

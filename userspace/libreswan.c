@@ -550,8 +550,9 @@ static int lsw_prepare(struct ike_daemon *d, const struct conn_desc *c,
 		       const struct tunnel *t, const char *psk, uint64_t *hash,
 		       char *err, size_t errlen)
 {
+	/* the description: CONN { ... local { } remote { } children { CHILD { } } } */
+	const char *sub = "";	/* the section at depth 2: local, remote */
 	struct buf b = { 0 };
-	const char *sect[4] = { "", "conn", "", "child" };
 	uint64_t h;
 	int i, depth = 0;
 
@@ -561,7 +562,7 @@ static int lsw_prepare(struct ike_daemon *d, const struct conn_desc *c,
 
 		if (it->type == CONF_SECTION) {
 			if (++depth == 2)
-				sect[2] = it->key;
+				sub = it->key;
 			continue;
 		}
 		if (it->type == CONF_END) {
@@ -569,8 +570,8 @@ static int lsw_prepare(struct ike_daemon *d, const struct conn_desc *c,
 			continue;
 		}
 		if (depth < 1 || depth > 3 ||
-		    translate(&b, d, c, t, depth == 2 && strcmp(sect[2], "children") ?
-			      sect[2] : sect[depth], it, err, errlen)) {
+		    translate(&b, d, c, t, depth == 1 ? "conn" : depth == 2 ?
+			      sub : "child", it, err, errlen)) {
 			free(b.p);
 			return -1;
 		}
@@ -728,7 +729,7 @@ static int lsw_creds(struct ike_daemon *d, const struct conn_desc *c,
 {
 	const struct ike_opts *o = &d->so->ike;
 	char path[4096], peer[300], *text;
-	uint64_t h = FNV1A_INIT + 1;
+	uint64_t h = FNV1A_INIT;
 	int ret;
 
 	if (o->auth == IKE_AUTH_PSK) {
