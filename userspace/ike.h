@@ -90,6 +90,7 @@ struct ike_sa {
 	char state[32];		/* ESTABLISHED, CONNECTING, ... */
 	char child_state[32];	/* the CHILD_SA named as the connection: */
 	bool child_up;		/* INSTALLED or about to be; "" if none */
+	unsigned int n_children;	/* Libreswan: its established Child SAs */
 	long established;	/* seconds since it was, -1: not (yet) */
 	char remote_id[128];	/* the peer's identity, as charon has it */
 };
@@ -187,6 +188,12 @@ struct ike_backend_ops {
 	 */
 	int (*initiate)(struct ike_daemon *d, const char *name, char *err,
 			size_t errlen);
+	/*
+	 * Deletes all but the newest of @name's CHILD_SAs (NULL: the daemon
+	 * never holds two outside a rekey).
+	 */
+	int (*trim)(struct ike_daemon *d, const char *name, char *err,
+		    size_t errlen);
 	/* Deletes @name's IKE_SAs (telling the peer), without waiting. */
 	int (*terminate)(struct ike_daemon *d, const char *name, char *err,
 			 size_t errlen);

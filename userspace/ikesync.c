@@ -533,6 +533,12 @@ static int pass(struct sync *s)
 			s->pending = true;
 		if (sa && sa->child_up)
 			mem->backoff = 0;
+		/* No crossing streams, whatever the daemon did by itself. */
+		if (sa && sa->n_children > 1 && ops->trim &&
+		    ops->trim(&s->d, c[i].name, err, sizeof(err))) {
+			ike_log("%s: %s", c[i].name, err);
+			ret = PASS_PARTIAL;
+		}
 		/*
 		 * A peer that refuses (wrong credentials, its connection not
 		 * loaded) answers each attempt at once, and each failure is

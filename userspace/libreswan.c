@@ -275,6 +275,7 @@ static void parse_status(struct ike_backend *b, const char *text)
 						 sizeof(sa->child_state),
 						 "INSTALLED");
 					sa->child_up = true;
+					sa->n_children++;
 				}
 				continue;
 			}
@@ -842,6 +843,61 @@ static int lsw_terminate(struct ike_daemon *d, const char *name, char *err,
 		     name);
 }
 
+/*
+ * pluto 4.10 schedules a revival for each IKE_SA of an UP connection that
+ * is deleted; two deleted at once (a failed attempt and a replaced one)
+ * revive twice, and the second revival adds a CHILD_SA to the IKE_SA the
+ * first one set up. The newest Child SA (the highest state number) stays;
+ * the others are deleted, which tells the peer.
+ */
+static int lsw_trim(struct ike_daemon *d, const char *name, char *err,
+		    size_t errlen)
+{
+	const char *argv[] = { LIBEXEC "/whack", "--ctlsocket",
+			       d->so->ctlsocket, "--status", NULL };
+	unsigned long serial[8], newest = 0;
+	struct buf out = { 0 };
+	const char *l, *q;
+	char conn[48], num[24];
+	size_t len, n = 0, i;
+	int ret = 0;
+
+	if (run(&out, argv) || !out.p) {
+		free(out.p);
+		snprintf(err, errlen, "whack --status failed");
+		return -1;
+	}
+	for (l = out.p; *l && n < 8; l += len + !!l[len]) {
+		const char *p = l;
+
+		len = strcspn(l, "\n");
+		if (!strncmp(p, "000 ", 4))
+			p += 4;
+		if (*p != '#')
+			continue;
+		q = quoted(p, conn, sizeof(conn));
+		if (!q || strcmp(conn, name) || q > l + len ||
+		    !memmem(q, l + len - q, " STATE_V2_ESTABLISHED_CHILD_SA ", 31))
+			continue;
+		serial[n] = strtoul(p + 1, NULL, 10);
+		if (serial[n] > newest)
+			newest = serial[n];
+		n++;
+	}
+	free(out.p);
+	for (i = 0; i < n; i++) {
+		if (serial[i] == newest)
+			continue;
+		snprintf(num, sizeof(num), "%lu", serial[i]);
+		if (whack(d, err, errlen, "--deletestate", num, NULL, NULL))
+			ret = -1;
+		else
+			ike_log("%s: deleted a second CHILD_SA (#%s), kept #%lu",
+				name, num, newest);
+	}
+	return ret;
+}
+
 /* pluto starting or stopping shows in its control socket's directory. */
 static int lsw_events(struct ike_daemon *d)
 {
@@ -898,6 +954,7 @@ const struct ike_backend_ops ike_libreswan = {
 	.load = lsw_load,
 	.unload = lsw_unload,
 	.initiate = lsw_initiate,
+	.trim = lsw_trim,
 	.terminate = lsw_terminate,
 	.events = lsw_events,
 	.event = lsw_event,
