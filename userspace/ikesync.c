@@ -533,8 +533,13 @@ static int pass(struct sync *s)
 			s->pending = true;
 		if (sa && sa->child_up)
 			mem->backoff = 0;
-		/* No crossing streams, whatever the daemon did by itself. */
-		if (sa && sa->n_children > 1 && ops->trim &&
+		/*
+		 * No crossing streams, whatever the daemon did by itself: a
+		 * second CHILD_SA goes. The initiator alone deletes it: both
+		 * sides deleting at once could each keep a different one
+		 * (their state numbers are their own) and leave none.
+		 */
+		if (c[i].initiator && sa && sa->n_children > 1 && ops->trim &&
 		    ops->trim(&s->d, c[i].name, err, sizeof(err))) {
 			ike_log("%s: %s", c[i].name, err);
 			ret = PASS_PARTIAL;
